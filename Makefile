@@ -1,0 +1,34 @@
+# Dianxiaoer (店小二). `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+help: ## show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## create both Python environments from the package registries
+	@scripts/setup.sh
+
+demo: setup ## run the product: database, demo data, bot model, three services; prints the URL
+	@.venvs/reco/bin/python scripts/stack.py demo
+
+stop: ## stop a running demo
+	@python3 scripts/stack.py stop
+
+test: ## run every test (unit, rasa validate/test, end-to-end, browser)
+	@scripts/setup.sh --browser
+	@scripts/test.sh
+
+train: setup ## train the Rasa model if the training data changed
+	@.venvs/reco/bin/python scripts/stack.py train
+
+lookups: ## regenerate NLU lookup tables and the jieba dictionary from the catalog
+	@.venvs/reco/bin/python scripts/gen_nlu_lookups.py
+
+lock: ## refresh the pinned versions after changing requirements/*.txt
+	@.venvs/rasa/bin/pip freeze | grep -v '^-e' > requirements/rasa.lock
+	@.venvs/reco/bin/pip freeze | grep -v '^-e' > requirements/reco.lock
+
+clean: ## remove trained models, test results and the demo database (keeps the environments)
+	rm -rf models var
+
+.PHONY: help setup demo stop test train lookups lock clean

@@ -1,0 +1,110 @@
+// Dianxiaoer shopper web chat: plain JavaScript, no build step, no third-party code.
+// Talks to the recommender's shopper-channel proxy (/chat/api/*), which forwards
+// to Rasa's REST channel. The session id is random and kept in localStorage.
+(function () {
+  "use strict";
+  const T = {
+    zh: { send: "发送", online: "在线", offline: "连接中断，请稍后重试", like: "喜欢", why: "为什么", cart: "加购",
+          likeMsg: n => `第${n}个不错`, whyMsg: n => `为什么推荐第${n}个`, cartMsg: n => `把第${n}个加入购物车`,
+          chips: ["我想买一条适合约会的连衣裙，500元以内", "有什么辣的素菜", "推荐一款低风险理财", "有优惠券吗", "找人工客服"],
+          hello: "您好！我是店小二，可以帮您挑商品、配衣服、点菜和选理财。" },
+    en: { send: "Send", online: "online", offline: "Connection lost, please retry", like: "Like", why: "Why", cart: "Cart",
+          likeMsg: n => `I like number ${n}`, whyMsg: n => `why number ${n}?`, cartMsg: n => `add number ${n} to my cart`,
+          chips: ["a dress for a date under $70", "any spicy vegetarian dishes under $20?", "I want a low-risk investment for one year", "any coupons?", "talk to a human"],
+          hello: "Hi! I'm Dianxiaoer: I can find products, complete outfits, suggest dishes and pick financial products." },
+  };
+  const $ = id => document.getElementById(id);
+  const log = $("log"), form = $("form"), input = $("text"), sendBtn = $("send");
+  const browserLang = (navigator.language || "zh").slice(0, 2) === "en" ? "en" : "zh";
+  let lang = localStorage.getItem("dxe.lang") || browserLang;
+  let session = localStorage.getItem("dxe.session");
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;  // textContent only: never innerHTML with data
+    return e;
+  }
+  function scroll() { log.scrollTop = log.scrollHeight; }
+  function add(cls, text) { const m = el("div", "msg " + cls, text); log.appendChild(m); scroll(); return m; }
+
+  function renderCards(payload) {
+    const row = el("div", "cards");
+    row.dataset.recommendationId = payload.recommendation_id || "";
+    (payload.items || []).forEach((it, i) => {
+      const c = el("article", "card");
+      c.dataset.itemId = it.id;
+      const img = el("img"); img.alt = it.title || ""; img.loading = "lazy"; img.src = it.image_url || "";
+      const b = el("div", "body");
+      b.append(el("span", "n", "#" + (i + 1)), el("span", "t", it.title || ""),
+               el("span", "p", price(it)), el("span", "r", it.reason || ""));
+      const acts = el("div", "acts");
+      [["like", T[lang].likeMsg], ["why", T[lang].whyMsg], ["cart", T[lang].cartMsg]].forEach(([k, f]) => {
+        const btn = el("button", "", T[lang][k]); btn.type = "button";
+        btn.addEventListener("click", () => send(f(i + 1)));
+        acts.appendChild(btn);
+      });
+      b.appendChild(acts); c.append(img, b); row.appendChild(c);
+    });
+    log.appendChild(row); scroll();
+  }
+  function price(it) {
+    const cur = it.display_currency || it.currency || "CNY";
+    const v = it.display_price != null ? it.display_price : it.price;
+    return (cur === "USD" ? "$" : "¥") + Number(v).toFixed(cur === "USD" ? 2 : 0);
+  }
+
+  function renderMessages(messages) {
+    (messages || []).forEach(m => {
+      if (m.text) add("bot", m.text);
+      if (m.custom && m.custom.type === "cards") renderCards(m.custom);
+      if (m.image) { const i = el("img"); i.src = m.image; i.style.maxWidth = "60%"; log.appendChild(i); }
+      (m.buttons || []).forEach(b => chip(b.title, b.payload));
+    });
+  }
+
+  async function ensureSession() {
+    if (session && /^[0-9a-f]{32}$/.test(session)) return session;
+    const r = await fetch("/chat/api/session");
+    session = (await r.json()).session_id;
+    localStorage.setItem("dxe.session", session);
+    return session;
+  }
+
+  async function send(text) {
+    text = (text || "").trim();
+    if (!text) return;
+    add("me", text);
+    input.value = ""; sendBtn.disabled = true;
+    const wait = add("bot typing", "");
+    try {
+      const r = await fetch("/chat/api/message", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ session_id: await ensureSession(), message: text }),
+      });
+      const data = await r.json().catch(() => ({}));
+      wait.remove();
+      if (data.messages && data.messages.length) renderMessages(data.messages);
+      else if (!r.ok) add("sys", data.detail || T[lang].offline);
+      $("status").textContent = T[lang].online;
+    } catch (e) {
+      wait.remove(); add("sys", T[lang].offline);
+    } finally { sendBtn.disabled = false; input.focus(); }
+  }
+
+  function chip(label, text) {
+    const b = el("button", "", label); b.type = "button";
+    b.addEventListener("click", () => send(text || label));
+    $("chips").appendChild(b);
+  }
+  function applyLang() {
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    $("lang").textContent = lang === "en" ? "中文" : "EN";
+    sendBtn.textContent = T[lang].send;
+    $("chips").replaceChildren(); T[lang].chips.forEach(c => chip(c));
+  }
+  $("lang").addEventListener("click", () => { lang = lang === "en" ? "zh" : "en"; localStorage.setItem("dxe.lang", lang); applyLang(); });
+  form.addEventListener("submit", e => { e.preventDefault(); send(input.value); });
+  applyLang();
+  add("sys", T[lang].hello);
+})();

@@ -1,0 +1,48 @@
+"""The shopper web chat in a real browser (Debian's chromium, driven by Playwright)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "var" / "test-results"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: `scripts/setup.sh --browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])  # phone and desktop
+def test_chat_in_the_browser(stack, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(stack.reco_url + "/", wait_until="networkidle")
+    page.fill("#text", "我想买一条适合约会的连衣裙，500元以内")
+    page.click("#send")
+    page.wait_for_selector(".card", timeout=30_000)
+    titles = page.locator(".card .t").all_inner_texts()
+    prices = page.locator(".card .p").all_inner_texts()
+    assert titles and all(t.strip() for t in titles)
+    assert all(float(p.lstrip("¥$")) <= 500 for p in prices), prices
+    # the card's "why" button asks the bot and the reason comes back as text
+    page.locator(".card").nth(0).locator("button").nth(1).click()
+    page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2", timeout=30_000)
+    # no horizontal overflow on a phone
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"chat-{width}x{height}.png"))
+    assert not errors, errors
+    page.close()
