@@ -1,0 +1,99 @@
+"""Names and defaults shared by the actions: env variables, slots, API paths, limits."""
+from pathlib import Path
+
+# --- environment -----------------------------------------------------------
+ENV_SERVICE_TOKEN = "DXE_SERVICE_TOKEN"
+ENV_RECOMMENDER_URL = "RECOMMENDER_URL"
+ENV_RECOMMENDER_TIMEOUT = "RECOMMENDER_TIMEOUT"
+
+DEFAULT_RECOMMENDER_URL = "http://127.0.0.1:8000"
+DEFAULT_TIMEOUT_SECONDS = 2.5
+# A request is not worth starting with less time than this left in the budget.
+MIN_REQUEST_SECONDS = 0.05
+
+# --- files -----------------------------------------------------------------
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VOCABULARY_PATH = REPO_ROOT / "recommender" / "demo" / "vocabulary.yml"
+
+# --- languages -------------------------------------------------------------
+LANG_ZH = "zh"
+LANG_EN = "en"
+LANGUAGES = (LANG_ZH, LANG_EN)
+DEFAULT_LANGUAGE = LANG_ZH
+
+# --- slots (docs/contracts.md) ---------------------------------------------
+SLOT_LANGUAGE = "language"
+SLOT_VERTICAL = "vertical"
+SLOT_ALLERGEN = "allergen"
+SLOT_DIETARY = "dietary"
+SLOT_GOAL = "goal"
+SLOT_AMOUNT = "amount"
+SLOT_HORIZON = "horizon"
+SLOT_RISK_APPETITE = "risk_appetite"
+SLOT_RISK_LOSS_REACTION = "risk_loss_reaction"
+SLOT_RISK_EXPERIENCE = "risk_experience"
+SLOT_RISK_LEVEL = "risk_level"
+SLOT_LAST_ITEMS = "last_items"
+SLOT_LAST_REQUEST = "last_request"
+SLOT_LAST_RECOMMENDATION_ID = "last_recommendation_id"
+SLOT_SELECTED_ITEM = "selected_item"
+SLOT_FALLBACK_COUNT = "fallback_count"
+SLOT_NEGATIVE_COUNT = "negative_count"
+SLOT_REQUESTED = "requested_slot"
+
+# --- intents -----------------------------------------------------------------
+INTENT_SEARCH_PRODUCT = "search_product"
+INTENT_ASK_RECOMMENDATION = "ask_recommendation"
+INTENT_ASK_DISHES = "ask_dishes"
+INTENT_LIKE = "like_item"
+INTENT_DISLIKE = "dislike_item"
+
+# --- verticals and modes -----------------------------------------------------
+VERTICAL_PRODUCT = "product"
+VERTICAL_FASHION = "fashion"
+VERTICAL_DISH = "dish"
+VERTICAL_FINANCE = "finance"
+MODE_SEARCH = "search"
+MODE_RECOMMEND = "recommend"
+MODE_OUTFIT = "outfit"
+
+# --- recommender API -----------------------------------------------------------
+PATH_RECOMMENDATIONS = "/api/v1/recommendations"
+PATH_POPULAR = "/api/v1/popular"
+PATH_INTERACTIONS = "/api/v1/interactions"
+PATH_ORDERS = "/api/v1/orders"
+PATH_OFFERS = "/api/v1/offers"
+PATH_HANDOFFS = "/api/v1/handoffs"
+PATH_SHOPPER = "/api/v1/shoppers/{shopper_id}"
+PATH_RISK_PROFILE = "/api/v1/shoppers/{shopper_id}/risk-profile"
+
+INTERACTION_SOURCE = "chat"
+INTERACTION_LIKE = "like"
+INTERACTION_DISLIKE = "dislike"
+INTERACTION_CART = "cart"
+
+HANDOFF_ASKED = "asked_for_human"
+HANDOFF_NEGATIVE = "negative_sentiment"
+HANDOFF_FALLBACK = "fallback"
+
+DEFAULT_CURRENCY = "CNY"
+DEFAULT_K = 5
+POPULAR_K = 10
+# How long popular items fetched with GET /popular stay fresh before a refresh.
+POPULAR_TTL_SECONDS = 600.0
+# At most this many cached items are kept per (vertical, language).
+POPULAR_CACHE_SIZE = 20
+
+# --- conversation policy ---------------------------------------------------------
+# "cheaper": new ceiling = cheapest price shown x this factor.
+CHEAPER_FACTOR = 0.9
+# "pricier": new floor = dearest price shown x this factor.
+PRICIER_FACTOR = 1.1
+NEGATIVE_SCORE_THRESHOLD = -0.6
+NEGATIVE_COUNT_LIMIT = 2
+FALLBACK_LIMIT = 2
+# Stated risk appetite -> ceiling, used when vocabulary.yml has no `ceiling`.
+RISK_APPETITE_CEILING = {"low": 2, "medium": 3, "high": 5}
+# Risk ceiling used for a shopper who has not answered the questionnaire.
+UNPROFILED_RISK_LEVEL = 2
+RISK_ANSWERS = ("a", "b", "c")

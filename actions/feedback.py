@@ -1,0 +1,152 @@
+"""Reactions to a shown item: like/dislike, why, add to cart, buy."""
+from typing import Any, Dict, List
+
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.types import DomainDict
+
+from actions.base import DxeAction, Turn, recommend_and_present
+from actions.client import RecommenderError, RecommenderRejected
+from actions.constants import (
+    DEFAULT_K,
+    INTENT_DISLIKE,
+    INTERACTION_CART,
+    INTERACTION_DISLIKE,
+    INTERACTION_LIKE,
+    MODE_RECOMMEND,
+    SLOT_LAST_RECOMMENDATION_ID,
+    SLOT_LAST_REQUEST,
+    SLOT_SELECTED_ITEM,
+    VERTICAL_PRODUCT,
+)
+from actions.items import Item, price_of, referenced_item, shown_items, title_of, with_selected
+from actions.request_builder import build_request, empty_filters
+
+
+def _referenced_or_explain(turn: Turn) -> Item:
+    """The item meant, or an empty dict after telling the shopper what is missing."""
+    item, problem = referenced_item(turn.tracker)
+    if problem:
+        turn.say(problem, n=len(shown_items(turn.tracker)))
+    return item or {}
+
+
+def _recommendation_id(turn: Turn) -> Any:
+    return turn.tracker.get_slot(SLOT_LAST_RECOMMENDATION_ID) or None
+
+
+def _alternatives_request(turn: Turn, item: Item) -> Dict[str, Any]:
+    """The last request again, without the disliked item."""
+    last = turn.tracker.get_slot(SLOT_LAST_REQUEST)
+    last = last if isinstance(last, dict) else {}
+    filters = {**empty_filters(), **(last.get("filters") or {})}
+    filters["exclude_item_ids"] = list(filters.get("exclude_item_ids") or []) + [item["id"]]
+    return build_request(
+        turn.shopper_id, turn.language,
+        str(last.get("vertical") or item.get("vertical") or VERTICAL_PRODUCT),
+        str(last.get("mode") or MODE_RECOMMEND), filters, query=last.get("query"),
+        anchor_item_id=last.get("anchor_item_id"), k=int(last.get("k") or DEFAULT_K),
+    )
+
+
+class ActionFeedback(DxeAction):
+    """Record a like or dislike; after a dislike, show alternatives without that item."""
+
+    def name(self) -> str:
+        """Name in the domain."""
+        return "action_feedback"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        """POST the interaction, then acknowledge (and offer alternatives on dislike)."""
+        item = _referenced_or_explain(turn)
+        if not item:
+            return []
+        intent = (turn.tracker.latest_message.get("intent") or {}).get("name")
+        kind = INTERACTION_DISLIKE if intent == INTENT_DISLIKE else INTERACTION_LIKE
+        try:
+            await turn.client.record_interaction(
+                turn.shopper_id, str(item["id"]), kind, _recommendation_id(turn)
+            )
+            note = ""
+        except RecommenderError:
+            note = turn.text("feedback_not_saved")
+        title = title_of(item)
+        if kind == INTERACTION_LIKE:
+            turn.dispatcher.utter_message(text=turn.join(turn.text("like_ack", title=title), note))
+            return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
+        if not isinstance(turn.tracker.get_slot(SLOT_LAST_REQUEST), dict):
+            turn.dispatcher.utter_message(text=turn.join(turn.text("dislike_noted", title=title), note))
+            return [SlotSet(SLOT_SELECTED_ITEM, None)]
+        header = turn.join(turn.text("dislike_ack", title=title), note)
+        events = await recommend_and_present(turn, _alternatives_request(turn, item), header=header)
+        return with_selected(events, None)
+
+
+class ActionExplain(DxeAction):
+    """Say why an item was recommended, from the reason stored with the shown cards."""
+
+    def name(self) -> str:
+        """Name in the domain."""
+        return "action_explain"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        """No backend call: the reason came with the card."""
+        item = _referenced_or_explain(turn)
+        if not item:
+            return []
+        reason = item.get("reason")
+        if isinstance(reason, str) and reason.strip():
+            turn.say("explain", title=title_of(item), reason=reason.strip())
+        else:
+            turn.say("explain_generic", title=title_of(item))
+        return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
+
+
+class ActionAddToCart(DxeAction):
+    """Put the referenced item in the cart (a `cart` interaction) and confirm."""
+
+    def name(self) -> str:
+        """Name in the domain."""
+        return "action_add_to_cart"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        """POST /api/v1/interactions type cart."""
+        item = _referenced_or_explain(turn)
+        if not item:
+            return []
+        try:
+            await turn.client.record_interaction(
+                turn.shopper_id, str(item["id"]), INTERACTION_CART, _recommendation_id(turn)
+            )
+        except RecommenderError:
+            turn.say("cart_failed", title=title_of(item))
+            return []
+        turn.say("cart_added", title=title_of(item))
+        return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
+
+
+class ActionBuy(DxeAction):
+    """Order one unit of the referenced item and confirm with the order number."""
+
+    def name(self) -> str:
+        """Name in the domain."""
+        return "action_buy"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        """POST /api/v1/orders."""
+        item = _referenced_or_explain(turn)
+        if not item:
+            return []
+        title = title_of(item)
+        try:
+            order = await turn.client.create_order(
+                turn.shopper_id, str(item["id"]), 1, _recommendation_id(turn)
+            )
+        except RecommenderRejected:
+            turn.say("order_rejected", title=title)
+            return []
+        except RecommenderError:
+            turn.say("order_failed", title=title)
+            return []
+        order_id = order.get("id") or order.get("order_id") or ""
+        turn.say("order_placed", title=title, price=price_of(item), order_id=order_id)
+        return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
