@@ -1,0 +1,95 @@
+"""Bilingual reason templates. Every function returns {"zh": ..., "en": ...}.
+
+Item titles are shown in the reason's language; vocabulary values (tastes, occasions,
+tags...) through their zh/en display forms from vocabulary.yml.
+"""
+
+from __future__ import annotations
+
+from .catalog import Catalog
+from .vocabulary import label
+
+Reasons = dict[str, str]
+
+# (zh template, en template) per vocabulary section; {v} is the value's display form.
+ATTRIBUTE_TEMPLATES: dict[str, tuple[str, str]] = {
+    "taste": ("符合「{v}」口味", "Matches '{v}'"),
+    "occasion": ("适合「{v}」场合", "Good for '{v}'"),
+    "dietary": ("符合「{v}」饮食要求", "Fits '{v}'"),
+    "goal": ("适合「{v}」目标", "Fits your goal: '{v}'"),
+    "colour": ("「{v}」款", "In '{v}'"),
+    "category": ("属于「{v}」", "In '{v}'"),
+}
+DEFAULT_ATTRIBUTE_TEMPLATE = ("符合「{v}」", "Matches '{v}'")
+
+
+def titles(catalog: Catalog, position: int) -> Reasons:
+    """An item's title in both languages."""
+    return {"zh": catalog.title(position, "zh"), "en": catalog.title(position, "en")}
+
+
+def because_liked(item: Reasons) -> Reasons:
+    """Collaborative or profile match: the shopper liked a related item."""
+    return {"zh": f"因为你喜欢「{item['zh']}」", "en": f"Because you liked {item['en']}"}
+
+
+def liked_together(item: Reasons) -> Reasons:
+    """Item-kNN around an anchor: shoppers who liked the anchor liked this."""
+    return {"zh": f"喜欢「{item['zh']}」的人也喜欢", "en": f"People who liked {item['en']} also liked this"}
+
+
+def bought_with(item: Reasons) -> Reasons:
+    """Association rule."""
+    return {"zh": f"经常和「{item['zh']}」一起购买", "en": f"Often bought with {item['en']}"}
+
+
+def similar_to(item: Reasons) -> Reasons:
+    """Content similarity to an anchor item."""
+    return {"zh": f"和「{item['zh']}」相似", "en": f"Similar to {item['en']}"}
+
+
+def goes_with(item: Reasons) -> Reasons:
+    """Outfit completion around the anchor."""
+    return {"zh": f"搭配你选的「{item['zh']}」", "en": f"Goes with your {item['en']}"}
+
+
+def popular() -> Reasons:
+    """Popularity."""
+    return {"zh": "热销", "en": "Popular right now"}
+
+
+def within_risk_level(level: int) -> Reasons:
+    """Finance suitability: the product is within the shopper's risk ceiling."""
+    return {"zh": f"匹配你的风险等级 R{int(level)}", "en": f"Within your risk level R{int(level)}"}
+
+
+def matches_attribute(section: str, value: str) -> Reasons:
+    """A vocabulary attribute of the item matched what the shopper asked for."""
+    zh_template, en_template = ATTRIBUTE_TEMPLATES.get(section, DEFAULT_ATTRIBUTE_TEMPLATE)
+    lookup = section if section in ATTRIBUTE_TEMPLATES else None
+    return {
+        "zh": zh_template.format(v=label(value, "zh", lookup)),
+        "en": en_template.format(v=label(value, "en", lookup)),
+    }
+
+
+def matches_term(term: str) -> Reasons:
+    """A word of the query appears in the item's text."""
+    zh_template, en_template = DEFAULT_ATTRIBUTE_TEMPLATE
+    return {"zh": zh_template.format(v=term), "en": en_template.format(v=term)}
+
+
+def matches_request() -> Reasons:
+    """No ranking signal applies: the item is shown because it fits the request's filters."""
+    return {"zh": "符合你的要求", "en": "Matches what you asked for"}
+
+
+def featured() -> Reasons:
+    """A catalog pick shown without interaction data (e.g. a new shop)."""
+    return {"zh": "为你精选", "en": "Picked for you"}
+
+
+def with_risk_level(level: int, reasons: Reasons) -> Reasons:
+    """Prefix a finance suggestion's reason with the suitability statement."""
+    risk = within_risk_level(level)
+    return {"zh": f"{risk['zh']}，{reasons['zh']}", "en": f"{risk['en']}; {reasons['en']}"}

@@ -1,0 +1,272 @@
+"""The Engine facade: fit every model once, then route requests by mode.
+
+Filters are always applied first (filters.py); each mode then ranks the candidates:
+
+- ``search``: content match of the query (and the filters' attributes) blended with popularity;
+- ``recommend``: hybrid of item-kNN, content profile, co-purchase rules and popularity
+  (content + popularity for a shopper without history);
+- ``similar``: content, item-kNN and rules around an anchor item, in its vertical;
+- ``outfit``: one item per missing slot around a fashion anchor (outfit.py).
+
+Dislikes are excluded by the caller through ``Filters.exclude_item_ids``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from . import explain
+from .catalog import Catalog
+from .constants import COLD_WEIGHTS, DEFAULT_SEED, HYBRID_WEIGHTS, SEARCH_WEIGHTS, SIMILAR_WEIGHTS
+from .content import ContentModel, item_documents
+from .datatypes import Filters, Suggestion
+from .errors import InvalidRequestError, UnknownItemError
+from .filters import Selection, select
+from .hybrid import Reasons, Signal, blend
+from .interactions import UserItemMatrix, prepare_interactions
+from .itemknn import ItemKNN
+from .outfit import complete_outfit, missing_slots
+from .popularity import Popularity
+from .ranking import tiebreak_keys, top_k
+from .rules import AssociationRules
+from .tokenize import attribute_token, parse_attribute_token, query_tokens
+
+MODES = ("search", "recommend", "outfit", "similar")
+Explanation = tuple[str, Reasons] | None
+
+
+def filter_tokens(filters: Filters) -> list[str]:
+    """Attribute tokens a request's filters ask for (used as a query when there is no text)."""
+    tokens = [attribute_token("taste", t) for t in filters.tastes]
+    tokens += [attribute_token("dietary", d) for d in filters.dietary]
+    for section, value in (
+        ("occasion", filters.occasion),
+        ("category", filters.category),
+        ("colour", filters.colour),
+        ("goal", filters.goal),
+    ):
+        if value:
+            tokens.append(attribute_token(section, value))
+    return tokens
+
+
+class Engine:
+    """Fitted ranking engine; build it with ``Engine.fit(items_df, interactions_df, seed=42)``."""
+
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        self.seed = seed
+
+    @classmethod
+    def fit(
+        cls, items_df: pd.DataFrame, interactions_df: pd.DataFrame | None, seed: int = DEFAULT_SEED
+    ) -> Engine:
+        """Validate the data and fit popularity, item-kNN, content and rules models."""
+        engine = cls(seed=seed)
+        catalog = Catalog.from_frame(items_df)
+        frame = prepare_interactions(interactions_df, catalog.index)
+        engine.catalog_ = catalog
+        engine.user_items_ = UserItemMatrix.build(frame, len(catalog))
+        engine.popularity_ = Popularity().fit(frame, len(catalog))
+        engine.itemknn_ = ItemKNN().fit(engine.user_items_.matrix)
+        engine.content_ = ContentModel().fit(item_documents(catalog))
+        engine.rules_ = AssociationRules().fit(frame[frame["type"] == "purchase"], len(catalog))
+        engine.tiebreak_ = tiebreak_keys(len(catalog), seed)
+        purchases = frame[frame["type"] == "purchase"]
+        engine.purchases_by_shopper_ = {
+            str(shopper): np.unique(group.to_numpy(dtype=np.int64))
+            for shopper, group in purchases.groupby("shopper_id")["item"]
+        }
+        return engine
+
+    # --- public API -------------------------------------------------------------------
+    def recommend(
+        self,
+        shopper_id: str | None = None,
+        mode: str = "recommend",
+        filters: Filters | None = None,
+        k: int = 5,
+        anchor_item_id: str | None = None,
+        query: str | None = None,
+    ) -> tuple[list[Suggestion], bool]:
+        """Ranked suggestions and whether soft filters had to be relaxed to find any."""
+        filters = filters if filters is not None else Filters()
+        if mode not in MODES:
+            raise InvalidRequestError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise InvalidRequestError("k must be an integer")
+        if k <= 0:
+            return [], False
+        if mode in ("outfit", "similar"):
+            if not anchor_item_id:
+                raise InvalidRequestError(f"mode {mode!r} needs anchor_item_id")
+            if str(anchor_item_id) not in self.catalog_.index:
+                raise UnknownItemError(str(anchor_item_id))
+        if mode == "search":
+            suggestions, selection = self._search(filters, int(k), query)
+        elif mode == "recommend":
+            suggestions, selection = self._recommend(shopper_id, filters, int(k), query)
+        elif mode == "similar":
+            suggestions, selection = self._similar(self.catalog_.index[str(anchor_item_id)], filters, int(k))
+        else:
+            suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
+        if filters.risk_max is not None:
+            suggestions = self._with_risk_reason(suggestions, int(filters.risk_max))
+        return suggestions, bool(suggestions) and selection.relaxed
+
+    def popular(self, vertical: str | None = None, k: int = 10) -> list[Suggestion]:
+        """Most popular in-stock items, optionally of one vertical."""
+        if k <= 0:
+            return []
+        selection = select(self.catalog_, Filters(vertical=vertical), allow_relaxation=False)
+        scores = self.popularity_.scores_
+        return [
+            Suggestion(
+                item_id=str(self.catalog_.ids[p]),
+                score=round(float(scores[p]), 6),
+                algorithm="popularity",
+                reason_code="popular",
+                reasons=explain.popular() if scores[p] > 0 else explain.featured(),
+            )
+            for p in top_k(scores, selection.mask, k, self.tiebreak_)
+        ]
+
+    # --- modes --------------------------------------------------------------------------
+    def _search(self, filters: Filters, k: int, query: str | None) -> tuple[list[Suggestion], Selection]:
+        selection = select(self.catalog_, filters)
+        tokens = query_tokens(query or "") + filter_tokens(filters)
+        signals = [self._content_query_signal(tokens), self._popularity_signal()]
+        return self._blend(signals, SEARCH_WEIGHTS, selection.mask, k), selection
+
+    def _recommend(
+        self, shopper_id: str | None, filters: Filters, k: int, query: str | None
+    ) -> tuple[list[Suggestion], Selection]:
+        selection = select(self.catalog_, filters)
+        items, weights = self.user_items_.history(shopper_id)
+        candidates = selection.mask.copy()
+        unbought = candidates.copy()
+        unbought[self._purchased(shopper_id)] = False
+        if unbought.any():
+            candidates = unbought  # show something new, unless only bought items fit
+        if (weights > 0).any():
+            knn_scores, knn_because = self.itemknn_.recommend(items, weights)
+            profile_scores, profile_because = self.content_.profile_scores(items, weights)
+            rule_scores, rule_because = self.rules_.recommend(items, weights)
+            signals = [
+                Signal("itemknn", knn_scores, self._because(knn_because, "cf", explain.because_liked)),
+                Signal(
+                    "content",
+                    profile_scores,
+                    self._because(profile_because, "content", explain.because_liked),
+                ),
+                Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
+                self._popularity_signal(),
+            ]
+            return self._blend(signals, HYBRID_WEIGHTS, candidates, k), selection
+        tokens = query_tokens(query or "") + filter_tokens(filters)
+        signals = [self._content_query_signal(tokens), self._popularity_signal()]
+        return self._blend(signals, COLD_WEIGHTS, candidates, k), selection
+
+    def _similar(self, anchor: int, filters: Filters, k: int) -> tuple[list[Suggestion], Selection]:
+        vertical = filters.vertical or self.catalog_.vertical[anchor] or None
+        selection = select(self.catalog_, replace(filters, vertical=vertical))
+        candidates = selection.mask.copy()
+        candidates[anchor] = False
+        anchor_titles = explain.titles(self.catalog_, anchor)
+        content_scores, _ = self.content_.similar_items(anchor)
+        similar, liked, bought = (
+            explain.similar_to(anchor_titles),
+            explain.liked_together(anchor_titles),
+            explain.bought_with(anchor_titles),
+        )
+        signals = [
+            Signal("content", content_scores, lambda p: ("content", similar)),
+            Signal("itemknn", self.itemknn_.similar_items(anchor), lambda p: ("cf", liked)),
+            Signal("rules", self.rules_.bought_with(anchor), lambda p: ("rule", bought)),
+        ]
+        return self._blend(signals, SIMILAR_WEIGHTS, candidates, k), selection
+
+    def _outfit(self, anchor: int, filters: Filters, k: int) -> tuple[list[Suggestion], Selection]:
+        catalog = self.catalog_
+        if catalog.vertical[anchor] != "fashion" or not missing_slots(catalog.slot[anchor]):
+            raise InvalidRequestError("outfit needs a fashion item with a slot (top, bottom, one_piece, ...)")
+        # Occasion, colour and size are judged per slot by outfit.py, not as filters.
+        base = replace(
+            filters,
+            vertical="fashion",
+            category=None,
+            size=None,
+            occasion=None,
+            colour=None,
+            exclude_item_ids=tuple(filters.exclude_item_ids) + (str(catalog.ids[anchor]),),
+        )
+        selection = select(catalog, base)
+        chosen = complete_outfit(
+            catalog,
+            anchor,
+            selection.mask,
+            self.popularity_.scores_,
+            self.tiebreak_,
+            occasion=filters.occasion,
+            size=filters.size,
+            k=k,
+        )
+        reasons = explain.goes_with(explain.titles(catalog, anchor))
+        suggestions = [
+            Suggestion(str(catalog.ids[p]), round(score, 6), "outfit", "outfit", dict(reasons))
+            for p, score in chosen
+        ]
+        return suggestions, selection
+
+    # --- helpers ------------------------------------------------------------------------
+    def _blend(
+        self, signals: list[Signal], weights: dict[str, float], candidates: np.ndarray, k: int
+    ) -> list[Suggestion]:
+        return blend(self.catalog_.ids, signals, weights, candidates, k, self.tiebreak_, self._fallback)
+
+    def _fallback(self, position: int) -> tuple[str, str, Reasons]:
+        return "filters", "attribute", explain.matches_request()
+
+    def _popularity_signal(self) -> Signal:
+        scores = self.popularity_.scores_
+        return Signal(
+            "popularity", scores, lambda p: ("popular", explain.popular()) if scores[p] > 0 else None
+        )
+
+    def _content_query_signal(self, tokens: list[str]) -> Signal:
+        scores, best_terms = self.content_.query_scores(tokens)
+
+        def reason(position: int) -> Explanation:
+            term = self.content_.term(int(best_terms[position]))
+            if term is None:
+                return None
+            attribute = parse_attribute_token(term)
+            if attribute is not None:
+                return "attribute", explain.matches_attribute(*attribute)
+            if term.startswith("brand:"):
+                return "attribute", explain.matches_term(self.catalog_.brand[position] or term[6:])
+            return "content", explain.matches_term(term)
+
+        return Signal("content", scores, reason)
+
+    def _because(
+        self, because: np.ndarray, code: str, template: Callable[[Reasons], Reasons]
+    ) -> Callable[[int], Explanation]:
+        def reason(position: int) -> Explanation:
+            source = int(because[position])
+            return (code, template(explain.titles(self.catalog_, source))) if source >= 0 else None
+
+        return reason
+
+    def _purchased(self, shopper_id: str | None) -> np.ndarray:
+        """Positions the shopper has bought (for "show something new")."""
+        return self.purchases_by_shopper_.get(str(shopper_id), np.array([], dtype=np.int64))
+
+    def _with_risk_reason(self, suggestions: list[Suggestion], level: int) -> list[Suggestion]:
+        for suggestion in suggestions:
+            if self.catalog_.vertical[self.catalog_.index[suggestion.item_id]] == "finance":
+                suggestion.reasons = explain.with_risk_level(level, suggestion.reasons)
+        return suggestions

@@ -1,0 +1,72 @@
+"""Blend normalised signal scores and keep the explanation of the strongest signal.
+
+Default weights (constants.py) — known shopper: item-kNN 0.45, content 0.25,
+rules 0.10, popularity 0.20; shopper without history: content 0.6, popularity 0.4.
+Each signal is scaled to [0, 1] over the candidates before weighting, so the weights
+are comparable shares, not raw-score multipliers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .datatypes import Suggestion
+from .ranking import normalise, top_k
+
+Reasons = dict[str, str]
+
+
+@dataclass
+class Signal:
+    """One scorer's output over the catalog, with how to explain a given item."""
+
+    name: str  # algorithm name shown in Suggestion.algorithm
+    scores: np.ndarray
+    explain: Callable[[int], tuple[str, Reasons] | None]  # position → (reason_code, reasons)
+
+
+def blend(
+    ids: np.ndarray,
+    signals: list[Signal],
+    weights: dict[str, float],
+    candidates: np.ndarray,
+    k: int,
+    tiebreak: np.ndarray,
+    fallback: Callable[[int], tuple[str, str, Reasons]],
+) -> list[Suggestion]:
+    """Top-k candidates (mask over `ids`) by the weighted sum of normalised signals.
+
+    The reason is taken from the signal with the largest weighted contribution that can
+    explain the item; `fallback(position)` gives (algorithm, reason_code, reasons) when none can.
+    """
+    positions = np.flatnonzero(candidates)
+    active = [signal for signal in signals if weights.get(signal.name, 0.0) > 0]
+    parts = {s.name: weights[s.name] * normalise(s.scores, positions) for s in active}
+    total = np.zeros(candidates.shape[0])
+    for part in parts.values():
+        total += part
+    suggestions: list[Suggestion] = []
+    for position in top_k(total, positions, k, tiebreak):
+        ordered = sorted(active, key=lambda s: -parts[s.name][position])
+        reason: tuple[str, str, Reasons] | None = None
+        for signal in ordered:
+            if parts[signal.name][position] <= 0:
+                break
+            explanation = signal.explain(int(position))
+            if explanation:
+                reason = (signal.name, *explanation)
+                break
+        algorithm, code, reasons = reason or fallback(int(position))
+        suggestions.append(
+            Suggestion(
+                item_id=str(ids[position]),
+                score=round(float(total[position]), 6),
+                algorithm=algorithm,
+                reason_code=code,
+                reasons=reasons,
+            )
+        )
+    return suggestions

@@ -1,0 +1,94 @@
+"""Turn raw interaction rows into implicit-feedback weights and a shopper × item matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .constants import INTERACTION_WEIGHTS, RATING_NEUTRAL, RATING_WEIGHT_PER_STAR
+
+REQUIRED_INTERACTION_COLUMNS = ("shopper_id", "item_id", "type")
+
+
+def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str, int]) -> pd.DataFrame:
+    """Validated rows with columns shopper_id, item (position), type, weight, created_at, basket.
+
+    `basket` groups purchases into orders: the `order_id` column when given, otherwise
+    the shopper and the calendar day (UTC) of the interaction.
+
+    Rows about unknown items or of unknown types are dropped (the catalog may have
+    changed since they were recorded); a rating weighs by its distance from neutral.
+    """
+    columns = ["shopper_id", "item", "type", "weight", "created_at", "basket"]
+    if interactions is None or len(interactions) == 0:
+        return pd.DataFrame({column: [] for column in columns})
+    if not isinstance(interactions, pd.DataFrame):
+        raise TypeError("interactions must be a pandas DataFrame")
+    missing = [column for column in REQUIRED_INTERACTION_COLUMNS if column not in interactions.columns]
+    if missing:
+        raise ValueError(f"interactions: required column(s) missing: {', '.join(missing)}")
+    frame = pd.DataFrame(
+        {
+            "shopper_id": interactions["shopper_id"].astype(str).to_numpy(),
+            "item": interactions["item_id"].astype(str).map(item_index).to_numpy(),
+            "type": interactions["type"].astype(str).str.lower().to_numpy(),
+        }
+    )
+    values = (
+        pd.to_numeric(interactions["value"], errors="coerce").to_numpy(dtype=float)
+        if "value" in interactions.columns
+        else np.full(len(frame), np.nan)
+    )
+    weight = frame["type"].map(INTERACTION_WEIGHTS).to_numpy(dtype=float, copy=True)
+    is_rating = (frame["type"] == "rating").to_numpy()
+    weight[is_rating] = RATING_WEIGHT_PER_STAR * (
+        np.nan_to_num(values[is_rating], nan=RATING_NEUTRAL) - RATING_NEUTRAL
+    )
+    frame["weight"] = weight
+    frame["created_at"] = (
+        pd.to_datetime(interactions["created_at"], utc=True, errors="coerce").dt.tz_convert(None).to_numpy()
+        if "created_at" in interactions.columns
+        else pd.NaT
+    )
+    if "order_id" in interactions.columns:
+        frame["basket"] = interactions["order_id"].astype(str).to_numpy()
+    else:
+        day = pd.Series(frame["created_at"]).dt.strftime("%Y-%m-%d").fillna("undated").to_numpy()
+        frame["basket"] = frame["shopper_id"].to_numpy(dtype=object) + "|" + day
+    keep = frame["item"].notna() & frame["weight"].notna()
+    frame = frame.loc[keep].reset_index(drop=True)
+    frame["item"] = frame["item"].astype(np.int64)
+    return frame[columns]
+
+
+@dataclass
+class UserItemMatrix:
+    """Summed interaction weight per (shopper, item); rows are shoppers, columns items."""
+
+    matrix: sp.csr_matrix
+    shopper_index: dict[str, int]
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, n_items: int) -> UserItemMatrix:
+        """Sum weights of prepared rows (see prepare_interactions) into a CSR matrix."""
+        shoppers = pd.Index(pd.unique(frame["shopper_id"])) if len(frame) else pd.Index([])
+        rows = shoppers.get_indexer(frame["shopper_id"]) if len(frame) else np.array([], dtype=np.int64)
+        matrix = sp.csr_matrix(
+            (frame["weight"].to_numpy(dtype=float), (rows, frame["item"].to_numpy(dtype=np.int64))),
+            shape=(len(shoppers), n_items),
+        )
+        matrix.sum_duplicates()
+        return cls(matrix=matrix, shopper_index={str(s): i for i, s in enumerate(shoppers)})
+
+    def history(self, shopper_id: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(item positions, summed weights) of one shopper; empty for an unknown shopper."""
+        row = self.shopper_index.get(str(shopper_id)) if shopper_id is not None else None
+        if row is None:
+            return np.array([], dtype=np.int64), np.array([], dtype=float)
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        items, weights = self.matrix.indices[start:end], self.matrix.data[start:end]
+        nonzero = weights != 0
+        return items[nonzero].astype(np.int64), weights[nonzero]

@@ -1,0 +1,81 @@
+"""Co-purchase association rules (support, confidence, lift) over order baskets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .constants import RULES_MIN_CONFIDENCE, RULES_MIN_COUNT, RULES_MIN_LIFT
+
+
+class AssociationRules:
+    """Pairwise rules A → B mined from baskets, for "often bought with".
+
+    For baskets N, ``support(A,B) = n_AB / N``, ``confidence(A→B) = n_AB / n_A`` and
+    ``lift(A→B) = confidence(A→B) / (n_B / N)``. A rule is kept when n_AB ≥ min_count,
+    confidence ≥ min_confidence and lift > min_lift. (Larger itemsets, FP-growth, later.)
+
+    Attributes
+    ----------
+    confidence_, lift_ : csr_matrix of shape (n_items, n_items)
+        Row A, column B holds the measure of the kept rule A → B.
+    item_counts_ : ndarray, baskets containing each item
+    n_baskets_ : int
+    """
+
+    def __init__(
+        self,
+        min_count: int = RULES_MIN_COUNT,
+        min_confidence: float = RULES_MIN_CONFIDENCE,
+        min_lift: float = RULES_MIN_LIFT,
+    ) -> None:
+        self.min_count = min_count
+        self.min_confidence = min_confidence
+        self.min_lift = min_lift
+
+    def fit(self, purchases: pd.DataFrame, n_items: int) -> AssociationRules:
+        """Mine rules from purchase rows (columns basket, item)."""
+        baskets = pd.Index(pd.unique(purchases["basket"])) if len(purchases) else pd.Index([])
+        rows = baskets.get_indexer(purchases["basket"]) if len(purchases) else np.array([], dtype=np.int64)
+        cols = purchases["item"].to_numpy(dtype=np.int64) if len(purchases) else np.array([], dtype=np.int64)
+        incidence = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(baskets), n_items))
+        incidence.sum_duplicates()
+        incidence.data[:] = 1.0  # an item bought twice in one order counts once
+        self.n_baskets_ = len(baskets)
+        self.item_counts_ = np.asarray(incidence.sum(axis=0)).ravel()
+        co = (incidence.T @ incidence).tocoo()
+        keep = (co.row != co.col) & (co.data >= self.min_count)
+        a, b, n_ab = co.row[keep], co.col[keep], co.data[keep]
+        confidence = n_ab / self.item_counts_[a]
+        lift = confidence / (self.item_counts_[b] / max(self.n_baskets_, 1))
+        good = (confidence >= self.min_confidence) & (lift > self.min_lift)
+        shape = (n_items, n_items)
+        self.confidence_ = sp.csr_matrix((confidence[good], (a[good], b[good])), shape=shape)
+        self.lift_ = sp.csr_matrix((lift[good], (a[good], b[good])), shape=shape)
+        return self
+
+    def support(self, a: int, b: int) -> float:
+        """Share of baskets holding both items (0 when the rule was not kept)."""
+        if self.n_baskets_ == 0 or self.confidence_[a, b] == 0:
+            return 0.0
+        return float(self.confidence_[a, b] * self.item_counts_[a] / self.n_baskets_)
+
+    def bought_with(self, item: int) -> np.ndarray:
+        """Confidence of item → every other item (zeros when no rule)."""
+        return self.confidence_[item].toarray().ravel()
+
+    def recommend(self, items: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Score consequents of a shopper's positively weighted items.
+
+        Returns ``(scores, because)``: the score is the best confidence × lift over the
+        shopper's items, ``because`` the antecedent giving it (-1 when none).
+        """
+        n_items = self.confidence_.shape[0]
+        items = np.asarray(items)[np.asarray(weights) > 0]
+        if items.size == 0:
+            return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
+        strength = self.confidence_[items].multiply(self.lift_[items]).toarray()  # (history, n_items)
+        scores = strength.max(axis=0)
+        because = np.where(scores > 0, items[strength.argmax(axis=0)], -1)
+        return scores, because.astype(np.int64)

@@ -1,0 +1,43 @@
+"""Bilingual reason strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.engine import explain
+from recommender.engine.vocabulary import label
+
+MAPO = {"zh": "麻婆豆腐", "en": "Mapo tofu"}
+
+
+@pytest.mark.parametrize(
+    ("reasons", "zh", "en"),
+    [
+        (explain.because_liked(MAPO), "因为你喜欢「麻婆豆腐」", "Because you liked Mapo tofu"),
+        (explain.bought_with(MAPO), "经常和「麻婆豆腐」一起购买", "Often bought with Mapo tofu"),
+        (explain.matches_attribute("taste", "spicy"), "符合「辣」口味", "Matches 'spicy'"),
+        (explain.matches_attribute("occasion", "date"), "适合「约会」场合", "Good for 'date'"),
+        (explain.matches_attribute("tag", "low_sugar"), "符合「低糖」", "Matches 'low sugar'"),
+        (explain.matches_attribute("tag", "handmade"), "符合「handmade」", "Matches 'handmade'"),
+        (explain.popular(), "热销", "Popular right now"),
+        (explain.within_risk_level(2), "匹配你的风险等级 R2", "Within your risk level R2"),
+        (explain.goes_with(MAPO), "搭配你选的「麻婆豆腐」", "Goes with your Mapo tofu"),
+        (explain.similar_to(MAPO), "和「麻婆豆腐」相似", "Similar to Mapo tofu"),
+    ],
+)
+def test_templates_in_both_languages(reasons, zh, en) -> None:
+    assert reasons == {"zh": zh, "en": en}
+
+
+def test_vocabulary_labels() -> None:
+    assert label("spicy", "zh", "taste") == "辣"
+    assert label("t_shirt", "en") == "t-shirt"
+    assert label("not_in_vocab", "zh") == "not in vocab"
+
+
+def test_item_title_falls_back_to_other_language(make_items) -> None:
+    from recommender.engine.catalog import Catalog
+
+    catalog = Catalog.from_frame(make_items([{"id": "x", "title_en": "Only English"}, {"id": "y"}]))
+    assert explain.titles(catalog, 0) == {"zh": "Only English", "en": "Only English"}
+    assert explain.titles(catalog, 1) == {"zh": "y", "en": "y"}
