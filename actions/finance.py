@@ -152,3 +152,25 @@ class ActionRecommendFinance(DxeAction):
                                 filters, query=tracker.latest_message.get("text") or None)
         events = await recommend_and_present(turn, request)
         return [SlotSet(SLOT_RISK_LEVEL, float(level))] + events
+
+
+class ActionAskRiskLossReaction(DxeAction):
+    """Asks the first risk question (the form calls ``action_ask_<slot>``)."""
+
+    def name(self) -> str:
+        return "action_ask_risk_loss_reaction"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        turn.say("ask_risk_loss_reaction")
+        return []
+
+
+class ActionAskRiskExperience(DxeAction):
+    """Asks the second risk question."""
+
+    def name(self) -> str:
+        return "action_ask_risk_experience"
+
+    async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
+        turn.say("ask_risk_experience")
+        return []

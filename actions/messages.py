@@ -154,6 +154,15 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "抱歉，风险测评服务暂时连不上，先按稳健的 {label} 来。",
         "en": "Sorry, the risk assessment service is not reachable right now, so I'm using a cautious {label}.",
     },
+    "ask_risk_loss_reaction": {
+        "zh": "先了解一下你的风险偏好～如果你的投资一个月内下跌10%，你会：A 卖出  B 继续持有  C 加仓？",
+        "en": "First, a quick question about risk: if your investment fell 10% in a month, "
+        "would you A) sell, B) hold, or C) buy more?",
+    },
+    "ask_risk_experience": {
+        "zh": "你之前有投资基金或股票的经验吗？A 没有  B 有一些  C 很丰富",
+        "en": "Have you invested in funds or stocks before? A) no experience, B) some experience, C) very experienced",
+    },
     "risk_answer_invalid": {"zh": "请回答 A、B 或 C。", "en": "Please answer A, B or C."},
     # --- offers
     "offers_header": {"zh": "给你的优惠：", "en": "Offers for you:"},

@@ -28,11 +28,13 @@ RASA_BIN = ROOT / ".venvs" / "rasa" / "bin"
 RECO_BIN = ROOT / ".venvs" / "reco" / "bin"
 VAR = ROOT / "var"
 SECRETS_FILE = VAR / "secrets.env"
-PID_FILE = VAR / "run" / "stack.pid"
+PID_FILE = Path(os.environ.get("DXE_PID_FILE", VAR / "run" / "stack.pid"))
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR / 'dianxiaoer.db'}"
 DEFAULT_MODEL_DIR = ROOT / "models"
 HOST = "127.0.0.1"
 SERVICES = ("recommender", "actions", "rasa")
+# nlu_data/tests holds the test stories: never train on them
+TRAINING_DATA = ("nlu_data/nlu", "nlu_data/rules", "nlu_data/stories")
 READY_TIMEOUT_S = 240.0
 STOP_GRACE_S = 15.0
 # Chat messages are small: refuse large bodies at Sanic's door (RELIABILITY.md).
@@ -94,7 +96,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 class Stack:
     """The three services, configured for one database and one set of ports."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     model_dir: Path = DEFAULT_MODEL_DIR
     reco_port: int = 8000
     actions_port: int = 5055
@@ -234,13 +236,14 @@ def run(cmd: List[str], env: Optional[Dict[str, str]] = None) -> None:
 def train(model_dir: Path = DEFAULT_MODEL_DIR) -> None:
     """Train the Rasa model; Rasa itself skips training when nothing changed."""
     env = Stack().env()
-    run([str(RASA_BIN / "rasa"), "train", "--data", "nlu_data", "--config", "bot/config.yml",
+    run([str(RASA_BIN / "rasa"), "train", "--data", *TRAINING_DATA, "--config", "bot/config.yml",
          "--domain", "bot/domain.yml", "--out", str(model_dir)], env)
 
 
 # -- CLI --------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    stack = Stack(reco_port=args.port)
+    stack = Stack(reco_port=args.port, actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+                  rasa_port=int(os.environ.get("RASA_PORT", 5005)))
     if PID_FILE.exists() and _pid_alive(int(PID_FILE.read_text() or 0)):
         log(f"already running (pid {PID_FILE.read_text().strip()}); `make stop` first")
         return 1

@@ -16,7 +16,7 @@ step "1/7 generated NLU lookups match vocabulary and catalog"
 .venvs/reco/bin/python scripts/gen_nlu_lookups.py --check || failed_steps+=("lookups out of date (run: make lookups)")
 
 step "2/7 recommender unit, storage and API tests (SQLite and PostgreSQL)"
-.venvs/reco/bin/python -m pytest tests/recommender -q -p no:cacheprovider --junitxml="$RESULTS/recommender.xml" || failed_steps+=("recommender tests")
+.venvs/reco/bin/python -m pytest tests/recommender tests/deploy -q -p no:cacheprovider --junitxml="$RESULTS/recommender.xml" || failed_steps+=("recommender tests")
 
 step "3/7 bot component and action unit tests"
 .venvs/rasa/bin/python -m pytest tests/bot tests/actions -q -p no:cacheprovider --junitxml="$RESULTS/bot.xml" || failed_steps+=("bot/action tests")
@@ -30,7 +30,7 @@ fi
 
 step "5/7 train the bot (skipped by Rasa when nothing changed)"
 start=$SECONDS
-if .venvs/rasa/bin/rasa train --data nlu_data -c bot/config.yml -d bot/domain.yml --out models > "$RESULTS/train.log" 2>&1; then
+if .venvs/rasa/bin/rasa train --data nlu_data/nlu nlu_data/rules nlu_data/stories -c bot/config.yml -d bot/domain.yml --out models > "$RESULTS/train.log" 2>&1; then
   echo "rasa train: ok in $((SECONDS - start)) s ($(grep -c 'Nothing changed' "$RESULTS/train.log" | sed 's/^0$/trained/;s/^1$/unchanged, reused/'))"
 else
   tail -30 "$RESULTS/train.log"; failed_steps+=("rasa train")
@@ -38,7 +38,7 @@ fi
 
 step "6/7 rasa test on the test stories (must pass 100%)"
 rm -rf var/rasa-test
-if .venvs/rasa/bin/rasa test core --stories nlu_data/tests --model models --out var/rasa-test --fail-on-prediction-errors > "$RESULTS/rasa_test.log" 2>&1 \
+if .venvs/rasa/bin/rasa test core --e2e --stories nlu_data/tests --model models --out var/rasa-test --fail-on-prediction-errors > "$RESULTS/rasa_test.log" 2>&1 \
    && grep -q "None of the test stories failed" var/rasa-test/failed_test_stories.yml; then
   .venvs/reco/bin/python scripts/story_report.py var/rasa-test "$RESULTS/stories.xml"
 else

@@ -74,3 +74,18 @@ async def test_finance_with_the_backend_down_shows_only_safe_cached_products(bac
     assert dispatcher.messages[1]["text"] == "抱歉，推荐服务暂时连不上。先看看这些热门的：\n1. 一年期定期存款 ¥1000"
     assert [i["id"] for i in dispatcher.messages[1]["custom"]["items"]] == ["n1"]
     assert slot_events(events)["risk_level"] == 1.0
+
+
+@pytest.mark.parametrize("action, language, expected", [
+    ("loss", "zh", "下跌10%"), ("loss", "en", "fell 10%"),
+    ("experience", "zh", "投资基金或股票的经验"), ("experience", "en", "invested in funds or stocks"),
+])
+async def test_form_questions_in_the_shoppers_language(domain, action, language, expected):
+    from actions.finance import ActionAskRiskExperience, ActionAskRiskLossReaction
+
+    act = ActionAskRiskLossReaction() if action == "loss" else ActionAskRiskExperience()
+    tracker = make_tracker("hi" if language == "en" else "你好", "ask_financial_product", [], language=language,
+                           active_loop=FORM)
+    dispatcher, events = await run_action(act, tracker, domain)
+    assert len(dispatcher.messages) == 1 and expected in dispatcher.messages[0]["text"]
+    assert "A" in dispatcher.messages[0]["text"] and "C" in dispatcher.messages[0]["text"]
