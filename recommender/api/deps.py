@@ -1,0 +1,84 @@
+"""FastAPI dependencies: settings, services, DB sessions and bearer-token checks."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from recommender import constants as C
+from recommender.api.errors import NotConfigured
+from recommender.config import Settings
+from recommender.service import RankingService
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def get_service(request: Request) -> RankingService:
+    """The app's ranking service."""
+    return request.app.state.service
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A read-write session in one transaction, committed when the route returns."""
+    service: RankingService = request.app.state.service
+    with service.sessions.begin() as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only session (never takes SQLite's write lock)."""
+    service: RankingService = request.app.state.service
+    with service.reads.begin() as session:
+        yield session
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def _check(token: str, accepted: tuple[str, ...]) -> None:
+    ok = False
+    for candidate in accepted:  # compare against all, in constant time each
+        ok |= hmac.compare_digest(token.encode("utf-8"), candidate.encode("utf-8"))
+    if not ok:
+        raise HTTPException(403, "invalid token")
+
+
+def require_service(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Allow the service token or the staff token."""
+    accepted = get_settings(request).service_tokens
+    if not accepted:
+        raise NotConfigured(C.NOT_CONFIGURED)
+    _check(_bearer(authorization), accepted)
+
+
+def require_staff(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Allow the staff token only."""
+    accepted = get_settings(request).staff_tokens
+    if not accepted:
+        raise NotConfigured(C.NOT_CONFIGURED)
+    _check(_bearer(authorization), accepted)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServiceDep = Annotated[RankingService, Depends(get_service)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+ServiceAuth = Depends(require_service)
+StaffAuth = Depends(require_staff)

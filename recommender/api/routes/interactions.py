@@ -1,0 +1,30 @@
+"""Shopper feedback on items (views, likes, dislikes, carts, ratings...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
+from recommender.api.errors import NotFound
+from recommender.api.schemas import InteractionIn, InteractionOut
+from recommender.storage import queries
+from recommender.storage.models import Item
+
+router = APIRouter(prefix="/api/v1", tags=["interactions"], dependencies=[ServiceAuth])
+
+
+@router.post("/interactions", response_model=InteractionOut, status_code=201)
+def add_interaction(body: InteractionIn, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Store an interaction; it feeds the engine only if the shopper consents."""
+    if session.get(Item, body.item_id) is None:
+        raise NotFound(f"unknown item '{body.item_id}'")
+    if body.recommendation_id and not queries.recommendation_exists(session, body.recommendation_id):
+        raise NotFound(f"unknown recommendation_id '{body.recommendation_id}'")
+    shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
+    interaction = queries.add_interaction(
+        session, shopper=shopper, item_id=body.item_id, type_=body.type, value=body.value,
+        source=body.source, recommendation_id=body.recommendation_id,
+    )
+    return {"id": interaction.id, "used_for_personalisation": interaction.used_for_personalisation}

@@ -1,0 +1,46 @@
+"""Orders placed in the chat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
+from recommender.api.errors import NotFound
+from recommender.api.schemas import OrderIn, OrderOut
+from recommender.storage import queries
+from recommender.storage.frames import as_utc
+from recommender.storage.models import Order
+
+router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[ServiceAuth])
+
+
+def order_out(order: Order) -> dict[str, Any]:
+    """Serialise an order with its lines."""
+    return {
+        "order_id": order.id,
+        "shopper_id": order.shopper_id,
+        "items": [{"item_id": l.item_id, "quantity": l.quantity, "unit_price": float(l.unit_price)} for l in order.lines],
+        "total": float(order.total),
+        "currency": order.currency,
+        "recommendation_id": order.recommendation_id,
+        "ordered_at": as_utc(order.ordered_at),
+    }
+
+
+@router.post("/orders", response_model=OrderOut, status_code=201)
+def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Place an order at the items' current prices; records a purchase per line."""
+    items = queries.items_by_ids(session, [line.item_id for line in body.items])
+    missing = [line.item_id for line in body.items if line.item_id not in items]
+    if missing:
+        raise NotFound("unknown item " + ", ".join(f"'{m}'" for m in missing[:5]))
+    if body.recommendation_id and not queries.recommendation_exists(session, body.recommendation_id):
+        raise NotFound(f"unknown recommendation_id '{body.recommendation_id}'")
+    shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
+    order = queries.create_order(
+        session, shopper=shopper, lines=[(items[l.item_id], l.quantity) for l in body.items],
+        recommendation_id=body.recommendation_id,
+    )
+    return order_out(order)

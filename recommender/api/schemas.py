@@ -1,0 +1,329 @@
+"""Pydantic v2 request and response models of the HTTP API (see docs/contracts.md)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from recommender import constants as C
+
+Language = Literal["zh", "en"]
+Vertical = Literal["product", "fashion", "dish", "finance"]
+Mode = Literal["search", "recommend", "outfit", "similar"]
+Currency = Literal["CNY", "USD"]
+InteractionType = Literal["view", "click", "like", "dislike", "cart", "purchase", "rating"]
+HandoffReason = Literal["asked_for_human", "negative_sentiment", "fallback"]
+HandoffStatus = Literal["open", "claimed", "closed"]
+RiskAnswer = Literal["a", "b", "c"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_id(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if _CONTROL.search(value) or "\n" in value or "\r" in value:
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=C.MAX_ID_CHARS), AfterValidator(_clean_id)]
+ShortText = Annotated[str, Field(max_length=64)]
+FilterList = Annotated[list[ShortText], Field(max_length=C.MAX_LIST_FILTER)]
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+Amount = Annotated[float, Field(ge=0), AfterValidator(_finite)]
+
+
+class Strict(BaseModel):
+    """Request models refuse unknown fields, so that a typo is an error, not a no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecommendationFilters(Strict):
+    """Hard and soft constraints of a recommendation request."""
+
+    category: ShortText | None = None
+    brand: ShortText | None = None
+    exclude_brands: FilterList = []
+    colour: ShortText | None = None
+    exclude_colours: FilterList = []
+    size: ShortText | None = None
+    price_min: Amount | None = None
+    price_max: Amount | None = None
+    currency: Currency = "CNY"
+    tastes: FilterList = []
+    dietary: FilterList = []
+    allergens: FilterList = []
+    occasion: ShortText | None = None
+    goal: ShortText | None = None
+    horizon_months: Annotated[int, Field(ge=0, le=600)] | None = None
+    risk_max: Annotated[int, Field(ge=1, le=5)] | None = None
+    exclude_item_ids: Annotated[list[Id], Field(max_length=200)] = []
+
+    @model_validator(mode="after")
+    def _price_order(self) -> RecommendationFilters:
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("price_min must not exceed price_max")
+        return self
+
+
+class RecommendationRequest(Strict):
+    """POST /api/v1/recommendations."""
+
+    shopper_id: Id | None = None
+    language: Language = "zh"
+    vertical: Vertical | None = None
+    mode: Mode = "recommend"
+    query: Annotated[str, Field(max_length=C.MAX_TEXT_CHARS)] | None = None
+    anchor_item_id: Id | None = None
+    k: Annotated[int, Field(ge=1, le=C.MAX_K)] = 5
+    filters: RecommendationFilters = Field(default_factory=RecommendationFilters)
+
+
+class ItemCard(BaseModel):
+    """An item as shown to the shopper."""
+
+    id: str
+    vertical: str
+    category: str
+    title: str
+    brand: str | None = None
+    colour: str | None = None
+    price: float
+    currency: str
+    display_price: float
+    display_currency: str
+    image_url: str
+    reason: str | None = None
+    reason_code: str | None = None
+    attributes: dict[str, Any] = {}
+
+
+class ItemDetail(ItemCard):
+    """GET /api/v1/items/{item_id}."""
+
+    description: str = ""
+
+
+class RecommendationResponse(BaseModel):
+    """A ranked list, logged under ``recommendation_id``."""
+
+    recommendation_id: str
+    algorithm: str
+    variant: str
+    items: list[ItemCard]
+    fallback: bool
+
+
+class ItemList(BaseModel):
+    """A list of cards."""
+
+    items: list[ItemCard]
+
+
+class ItemPage(ItemList):
+    """One page of the catalog."""
+
+    total: int
+
+
+class ShopperUpdate(Strict):
+    """PUT /api/v1/shoppers/{shopper_id}; absent fields are left as they are."""
+
+    channel: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    language: Language | None = None
+    consent: bool | None = None
+    profile: dict[str, Any] | None = None
+
+
+class ShopperOut(BaseModel):
+    """A shopper."""
+
+    id: str
+    channel: str
+    language: str
+    consent: bool
+    consent_updated_at: datetime | None
+    profile: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class RiskAnswers(Strict):
+    """The two questionnaire answers."""
+
+    loss_reaction: RiskAnswer
+    experience: RiskAnswer
+
+
+class RiskProfileRequest(Strict):
+    """POST /api/v1/shoppers/{shopper_id}/risk-profile."""
+
+    answers: RiskAnswers
+    stated_ceiling: Annotated[int, Field(ge=1, le=5)] | None = None
+
+
+class RiskProfileResponse(BaseModel):
+    """The assessed risk level."""
+
+    risk_level: int
+    label: str
+    explanation: str
+
+
+class InteractionIn(Strict):
+    """POST /api/v1/interactions."""
+
+    shopper_id: Id
+    item_id: Id
+    type: InteractionType
+    value: Annotated[float, AfterValidator(_finite)] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=32)] = "chat"
+    recommendation_id: Id | None = None
+
+
+class InteractionOut(BaseModel):
+    """The stored interaction."""
+
+    id: int
+    used_for_personalisation: bool
+
+
+class OrderLineIn(Strict):
+    """One item of an order."""
+
+    item_id: Id
+    quantity: Annotated[int, Field(ge=1, le=C.MAX_QUANTITY)] = 1
+
+
+class OrderIn(Strict):
+    """POST /api/v1/orders."""
+
+    shopper_id: Id
+    items: Annotated[list[OrderLineIn], Field(min_length=1, max_length=C.MAX_ORDER_LINES)]
+    recommendation_id: Id | None = None
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, lines: list[OrderLineIn]) -> list[OrderLineIn]:
+        ids = [line.item_id for line in lines]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each item_id may appear once; use quantity")
+        return lines
+
+
+class OrderLineOut(BaseModel):
+    """One stored order line."""
+
+    item_id: str
+    quantity: int
+    unit_price: float
+
+
+class OrderOut(BaseModel):
+    """A stored order."""
+
+    order_id: str
+    shopper_id: str
+    items: list[OrderLineOut]
+    total: float
+    currency: str
+    recommendation_id: str | None
+    ordered_at: datetime
+
+
+class OfferOut(BaseModel):
+    """An offer in the shopper's language."""
+
+    code: str
+    title: str
+    description: str
+    discount_type: str
+    discount_value: float
+    min_spend: float
+    segment: str | None
+
+
+class OffersResponse(BaseModel):
+    """GET /api/v1/offers."""
+
+    segment: str
+    offers: list[OfferOut]
+
+
+class HandoffIn(Strict):
+    """POST /api/v1/handoffs."""
+
+    shopper_id: Id
+    reason: HandoffReason
+    language: Language = "zh"
+    last_message: Annotated[str, Field(max_length=C.MAX_TEXT_CHARS)] | None = None
+
+
+class HandoffOut(BaseModel):
+    """A handoff request."""
+
+    id: str
+    shopper_id: str
+    reason: str
+    language: str
+    last_message: str | None
+    status: str
+    created_at: datetime
+
+
+class HandoffList(BaseModel):
+    """GET /api/v1/handoffs."""
+
+    handoffs: list[HandoffOut]
+
+
+class ChatMessageIn(BaseModel):
+    """POST /chat/api/message (shopper channel)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    session_id: str
+    message: str
+
+    @field_validator("session_id")
+    @classmethod
+    def _session(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-f]{%d}" % C.SESSION_ID_HEX_CHARS, value):
+            raise ValueError("session_id must be 32 lowercase hex characters from /chat/api/session")
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("message must not be empty")
+        if len(value) > C.MAX_CHAT_MESSAGE_CHARS:
+            raise ValueError(f"message must be at most {C.MAX_CHAT_MESSAGE_CHARS} characters")
+        return value
+
+
+class ChatSession(BaseModel):
+    """GET /chat/api/session."""
+
+    session_id: str
+
+
+class ChatReply(BaseModel):
+    """The bot's messages (Rasa REST format)."""
+
+    messages: list[dict[str, Any]]

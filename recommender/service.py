@@ -1,0 +1,326 @@
+"""Glue between the API, the storage and the ranking engine.
+
+``RankingService`` keeps one fitted ``recommender.engine.Engine`` in memory. It is
+fitted at startup and refitted by a background thread when the data it was fitted
+on changed; the new engine replaces the old one in a single reference assignment,
+so a request always sees one complete engine.
+
+Consent: a shopper who has not consented is ranked anonymously (``shopper_id=None``)
+and none of their interactions reach the engine. Allergens and the risk ceiling of
+the shopper's profile are applied to every request: they are safety limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from recommender import constants as C
+from recommender.api.errors import InvalidRequest, NotFound, Unavailable
+from recommender.api.schemas import RecommendationRequest
+from recommender.config import Settings
+from recommender.storage import frames, queries
+from recommender.storage.db import readonly, session_factory
+from recommender.storage.models import Item, Offer, Shopper, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def assign_variant(shopper_id: str | None) -> str:
+    """Stable A/B bucket of a shopper (hash of the id; anonymous → first variant)."""
+    if not shopper_id:
+        return C.VARIANTS[0]
+    digest = hashlib.sha256(shopper_id.encode("utf-8")).digest()
+    return C.VARIANTS[digest[0] % len(C.VARIANTS)]
+
+
+def item_card(
+    item: Item,
+    *,
+    settings: Settings,
+    language: str,
+    currency: str = C.BASE_CURRENCY,
+    reason: str | None = None,
+    reason_code: str | None = None,
+) -> dict[str, Any]:
+    """Render an item as an ItemCard dict in ``language`` with the price in ``currency``."""
+    title = (item.title_en or item.title_zh) if language == "en" else (item.title_zh or item.title_en)
+    price = float(item.price)
+    price_cny = settings.to_cny(price, item.currency)
+    attributes: dict[str, Any] = {"stock": int(item.stock or 0)}
+    for name in ("sizes", "tags", "tastes", "dietary", "allergens", "occasions"):
+        values = getattr(item, name) or []
+        if values:
+            attributes[name] = list(values)
+    for name in ("slot", "horizon_months"):
+        if getattr(item, name) is not None:
+            attributes[name] = getattr(item, name)
+    if item.risk_level is not None:
+        attributes["risk_level"] = item.risk_level
+        attributes["risk_label"] = C.risk_label(item.risk_level)
+    return {
+        "id": item.id,
+        "vertical": item.vertical,
+        "category": item.category,
+        "title": title or item.id,
+        "brand": item.brand,
+        "colour": item.colour,
+        "price": price,
+        "currency": item.currency,
+        "display_price": settings.from_cny(price_cny, currency),
+        "display_currency": currency,
+        "image_url": item.image_url or f"/static/img/{item.id}.svg",
+        "reason": reason,
+        "reason_code": reason_code,
+        "attributes": attributes,
+    }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A fitted engine and what it was fitted on."""
+
+    engine: Any | None
+    segments: dict[str, str] = field(default_factory=dict)
+    version: tuple[Any, ...] = ()
+    fitted_at: float = 0.0
+
+
+class RankingService:
+    """Owns the in-memory engine and answers ranking questions."""
+
+    def __init__(self, settings: Settings, db_engine: DbEngine) -> None:
+        self.settings = settings
+        self.sessions: sessionmaker[Session] = session_factory(db_engine)
+        self.reads: sessionmaker[Session] = session_factory(readonly(db_engine))
+        self._snapshot: Snapshot | None = None
+        self._fit_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- engine lifecycle -------------------------------------------------
+
+    def start(self) -> None:
+        """Fit once now (errors are logged, not raised) and start the refit thread."""
+        try:
+            self.refit()
+        except Exception:  # noqa: BLE001 - the API must come up even without a model
+            logger.exception("initial fit failed; will retry in the background")
+        if self._thread is None and self.settings.refit_seconds > 0:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="dxe-refit", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the refit thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.settings.refit_seconds):
+            try:
+                self.refit_if_changed()
+            except Exception:  # noqa: BLE001 - keep serving the previous engine
+                logger.exception("background refit failed; keeping the previous engine")
+
+    def _version(self) -> tuple[Any, ...]:
+        with self.reads.begin() as session:
+            return queries.data_version(session)
+
+    def refit_if_changed(self) -> bool:
+        """Refit when the data changed since the last fit; True if it refitted."""
+        current = self._snapshot
+        if current is not None and current.version == self._version():
+            return False
+        self.refit()
+        return True
+
+    def refit(self) -> Snapshot:
+        """Fit a new engine from the database and swap it in."""
+        from recommender.engine import Engine  # lazy: the API runs without the engine
+
+        with self._fit_lock:
+            with self.reads.begin() as session:
+                version = queries.data_version(session)
+                items = frames.items_frame(session, self.settings)
+                interactions = frames.interactions_frame(session)
+                orders = frames.orders_frame(session)
+            engine = Engine.fit(items, interactions, seed=C.ENGINE_SEED) if len(items) else None
+            snapshot = Snapshot(engine, self._segments(orders), version, time.time())
+            self._snapshot = snapshot
+            logger.info("engine fitted: %d items, %d interactions", len(items), len(interactions))
+            return snapshot
+
+    @staticmethod
+    def _segments(orders: Any) -> dict[str, str]:
+        if not len(orders):
+            return {}
+        from recommender.engine.segments import rfm_segments
+
+        table = rfm_segments(orders, utcnow())
+        return dict(zip(table["shopper_id"].astype(str), table["segment"].astype(str), strict=False))
+
+    def snapshot(self) -> Snapshot:
+        """The current engine, fitting one first if none exists yet."""
+        current = self._snapshot
+        if current is not None:
+            return current
+        try:
+            return self.refit()
+        except ImportError as exc:
+            raise Unavailable("ranking engine unavailable") from exc
+
+    # -- ranking ----------------------------------------------------------
+
+    def recommend(self, request: RecommendationRequest) -> dict[str, Any]:
+        """Rank, render cards, log the list and return a RecommendationResponse dict."""
+        from recommender.engine import Filters
+
+        wanted = request.filters
+        with self.reads.begin() as session:
+            shopper = session.get(Shopper, request.shopper_id) if request.shopper_id else None
+            personalised = bool(shopper is not None and shopper.consent)
+            if request.mode in C.ANCHORED_MODES and not request.anchor_item_id:
+                raise InvalidRequest(f"anchor_item_id is required for mode '{request.mode}'")
+            if request.anchor_item_id and session.get(Item, request.anchor_item_id) is None:
+                raise NotFound(f"unknown anchor_item_id '{request.anchor_item_id}'")
+            disliked = queries.disliked_item_ids(session, shopper.id) if shopper else []
+            profile = dict(shopper.profile or {}) if shopper else {}
+            assessed = profile.get("risk_level") if isinstance(profile.get("risk_level"), int) else None
+            too_risky: list[str] = []
+            if assessed is not None and request.vertical != "finance":
+                # The engine's risk_max keeps only rated items, so outside the finance
+                # vertical the assessed ceiling excludes the finance items above it instead.
+                too_risky = queries.items_above_risk(session, assessed)
+        allergens = set(wanted.allergens) | {str(a) for a in profile.get("allergens", []) or []}
+        ceilings = [wanted.risk_max] if wanted.risk_max is not None else []
+        if assessed is not None and request.vertical == "finance":
+            ceilings.append(assessed)
+        currency = wanted.currency
+        filters = Filters(
+            category=wanted.category, brand=wanted.brand, exclude_brands=tuple(wanted.exclude_brands),
+            colour=wanted.colour, exclude_colours=tuple(wanted.exclude_colours), size=wanted.size,
+            price_min=None if wanted.price_min is None else self.settings.to_cny(wanted.price_min, currency),
+            price_max=None if wanted.price_max is None else self.settings.to_cny(wanted.price_max, currency),
+            tastes=tuple(wanted.tastes), dietary=tuple(wanted.dietary), allergens=tuple(sorted(allergens)),
+            occasion=wanted.occasion, goal=wanted.goal, horizon_months=wanted.horizon_months,
+            risk_max=min(ceilings) if ceilings else None,
+            exclude_item_ids=tuple(dict.fromkeys([*wanted.exclude_item_ids, *disliked, *too_risky])),
+            vertical=request.vertical, in_stock_only=True,
+        )
+        snapshot = self.snapshot()
+        suggestions: list[Any] = []
+        relaxed = False
+        if snapshot.engine is not None:
+            try:
+                suggestions, relaxed = snapshot.engine.recommend(
+                    shopper_id=shopper.id if personalised and shopper else None,
+                    mode=request.mode, filters=filters, k=request.k,
+                    anchor_item_id=request.anchor_item_id, query=request.query,
+                )
+            except LookupError as exc:  # engine.errors.UnknownItemError (e.g. anchor not fitted yet)
+                raise NotFound(str(exc) or "unknown item") from exc
+            except ValueError as exc:  # engine.errors.EngineError: a request it cannot serve
+                raise InvalidRequest(str(exc) or "invalid request") from exc
+        algorithms = {s.algorithm for s in suggestions}
+        algorithm = algorithms.pop() if len(algorithms) == 1 else C.ALGORITHM_HYBRID
+        variant = assign_variant(request.shopper_id)
+        with self.sessions.begin() as session:
+            items = queries.items_by_ids(session, [s.item_id for s in suggestions])
+            shown = [s for s in suggestions if s.item_id in items]
+            cards = [
+                item_card(items[s.item_id], settings=self.settings, language=request.language,
+                          currency=wanted.currency, reason=self._reason(s, request.language),
+                          reason_code=s.reason_code)
+                for s in shown
+            ]
+            log = queries.log_recommendation(
+                session, shopper_id=request.shopper_id, algorithm=algorithm, variant=variant,
+                mode=request.mode, language=request.language, personalised=personalised,
+                fallback=bool(relaxed), query=request.query,
+                filters={**wanted.model_dump(), "vertical": request.vertical,
+                         "anchor_item_id": request.anchor_item_id, "k": request.k},
+                items=[{"item_id": s.item_id, "score": float(s.score), "reason_code": s.reason_code,
+                        "reason": dict(s.reasons or {})} for s in shown],
+            )
+        return {"recommendation_id": log.id, "algorithm": algorithm, "variant": variant,
+                "items": cards, "fallback": bool(relaxed)}
+
+    @staticmethod
+    def _reason(suggestion: Any, language: str) -> str:
+        reasons = suggestion.reasons or {}
+        return str(reasons.get(language) or reasons.get("zh") or reasons.get("en") or "")
+
+    def popular(self, *, vertical: str | None, k: int, language: str) -> list[dict[str, Any]]:
+        """Most popular items as cards (the actions' fallback cache)."""
+        snapshot = self.snapshot()
+        suggestions = snapshot.engine.popular(vertical=vertical, k=k) if snapshot.engine else []
+        with self.reads.begin() as session:
+            items = queries.items_by_ids(session, [s.item_id for s in suggestions])
+            return [
+                item_card(items[s.item_id], settings=self.settings, language=language,
+                          reason=self._reason(s, language), reason_code=s.reason_code)
+                for s in suggestions if s.item_id in items
+            ]
+
+    # -- offers and risk -------------------------------------------------
+
+    def offers_for(self, *, shopper_id: str | None, language: str) -> dict[str, Any]:
+        """The shopper's RFM segment (only with consent) and the offers chosen for it."""
+        from recommender.engine.offers import choose_offers
+
+        with self.reads.begin() as session:
+            shopper = session.get(Shopper, shopper_id) if shopper_id else None
+            offers = [self._offer_dict(o) for o in queries.active_offers(session)]
+        segment = C.DEFAULT_SEGMENT
+        if shopper is not None and shopper.consent:
+            segment = self.snapshot().segments.get(shopper.id, C.DEFAULT_SEGMENT)
+        chosen = choose_offers(segment, offers, k=3)
+        return {"segment": segment, "offers": [self._offer_out(o, language) for o in chosen]}
+
+    @staticmethod
+    def _offer_dict(offer: Offer) -> dict[str, Any]:
+        return {
+            "code": offer.code, "title_zh": offer.title_zh, "title_en": offer.title_en,
+            "description_zh": offer.description_zh, "description_en": offer.description_en,
+            "discount_type": offer.discount_type, "discount_value": float(offer.discount_value),
+            "min_spend": float(offer.min_spend or 0), "segment": offer.segment, "active": offer.active,
+        }
+
+    @staticmethod
+    def _offer_out(offer: dict[str, Any], language: str) -> dict[str, Any]:
+        other = "zh" if language == "en" else "en"
+        return {
+            "code": offer["code"],
+            "title": offer.get(f"title_{language}") or offer.get(f"title_{other}") or offer["code"],
+            "description": offer.get(f"description_{language}") or offer.get(f"description_{other}") or "",
+            "discount_type": offer["discount_type"], "discount_value": offer["discount_value"],
+            "min_spend": offer.get("min_spend", 0.0), "segment": offer.get("segment"),
+        }
+
+    def risk_profile(self, *, shopper_id: str, answers: dict[str, str], stated_ceiling: int | None) -> dict[str, Any]:
+        """Score the questionnaire and store the level in the shopper's profile."""
+        from recommender.engine.risk import score_risk
+
+        level, explanation = score_risk(answers, stated_ceiling)
+        level = int(level)
+        with self.sessions.begin() as session:
+            shopper = queries.get_or_create_shopper(
+                session, shopper_id, default_consent=self.settings.default_consent
+            )
+            queries.update_shopper(
+                session, shopper,
+                profile={"risk_level": level, "risk_answers": dict(answers), "stated_ceiling": stated_ceiling},
+            )
+            language = shopper.language
+        text = explanation.get(language) or explanation.get("zh") or explanation.get("en") or ""
+        return {"risk_level": level, "label": C.risk_label(level), "explanation": text}

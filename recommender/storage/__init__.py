@@ -1,0 +1,1 @@
+"""SQL storage: engine factory, typed models and query helpers."""

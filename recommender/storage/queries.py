@@ -1,0 +1,282 @@
+"""Reusable queries and writes on the storage models (keyword-only, no commits).
+
+Callers own the transaction: every function works inside the session it is given.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from recommender import constants as C
+from recommender.storage.models import (
+    Handoff,
+    Interaction,
+    Item,
+    Offer,
+    Order,
+    OrderLine,
+    RecommendationLog,
+    Shopper,
+    utcnow,
+)
+
+
+def new_id(prefix: str) -> str:
+    """A random id such as ``r_1f3a...`` (16 hex digits)."""
+    return prefix + secrets.token_hex(C.ID_HEX_BYTES)
+
+
+def get_or_create_shopper(
+    session: Session,
+    shopper_id: str,
+    *,
+    default_consent: bool,
+    channel: str | None = None,
+    language: str | None = None,
+) -> Shopper:
+    """Return the shopper, creating it with the default consent if unknown."""
+    shopper = session.get(Shopper, shopper_id)
+    if shopper is None:
+        now = utcnow()
+        shopper = Shopper(
+            id=shopper_id,
+            channel=channel or C.DEFAULT_CHANNEL,
+            language=language or C.DEFAULT_LANGUAGE,
+            consent=default_consent,
+            consent_updated_at=None,
+            profile={},
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(shopper)
+        session.flush()
+    return shopper
+
+
+def update_shopper(
+    session: Session,
+    shopper: Shopper,
+    *,
+    channel: str | None = None,
+    language: str | None = None,
+    consent: bool | None = None,
+    profile: dict[str, Any] | None = None,
+) -> Shopper:
+    """Apply the given fields; ``profile`` keys are merged into the stored profile."""
+    if channel is not None:
+        shopper.channel = channel
+    if language is not None:
+        shopper.language = language
+    if consent is not None and consent != shopper.consent:
+        shopper.consent = consent
+        shopper.consent_updated_at = utcnow()
+        if not consent:  # withdrawal: nothing of theirs may reach the engine any more
+            session.execute(
+                update(Interaction)
+                .where(Interaction.shopper_id == shopper.id)
+                .values(used_for_personalisation=False)
+            )
+    elif consent is not None and shopper.consent_updated_at is None:
+        shopper.consent_updated_at = utcnow()
+    if profile:
+        shopper.profile = {**(shopper.profile or {}), **profile}
+    shopper.updated_at = utcnow()
+    session.flush()
+    return shopper
+
+
+def items_by_ids(session: Session, ids: Iterable[str]) -> dict[str, Item]:
+    """Items keyed by id (unknown ids are simply absent)."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, Item] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for item in session.scalars(select(Item).where(Item.id.in_(chunk))):
+            found[item.id] = item
+    return found
+
+
+def list_items(
+    session: Session, *, vertical: str | None, category: str | None, limit: int, offset: int
+) -> tuple[list[Item], int]:
+    """One page of items ordered by id, and the total matching count."""
+    query = select(Item)
+    if vertical:
+        query = query.where(Item.vertical == vertical)
+    if category:
+        query = query.where(Item.category == category)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Item.id).limit(limit).offset(offset)).all()
+    return list(page), int(total)
+
+
+def items_above_risk(session: Session, ceiling: int) -> list[str]:
+    """Ids of rated (finance) items riskier than ``ceiling``."""
+    return list(session.scalars(select(Item.id).where(Item.risk_level.is_not(None), Item.risk_level > ceiling)))
+
+
+def disliked_item_ids(session: Session, shopper_id: str) -> list[str]:
+    """Items this shopper said they dislike (excluded from every later list)."""
+    rows = session.scalars(
+        select(Interaction.item_id)
+        .where(Interaction.shopper_id == shopper_id, Interaction.type == "dislike")
+        .distinct()
+    )
+    return list(rows)
+
+
+def add_interaction(
+    session: Session,
+    *,
+    shopper: Shopper,
+    item_id: str,
+    type_: str,
+    value: float | None,
+    source: str,
+    recommendation_id: str | None = None,
+    order_id: str | None = None,
+    created_at: datetime | None = None,
+) -> Interaction:
+    """Store an interaction; personalisation use follows the shopper's consent now."""
+    interaction = Interaction(
+        shopper_id=shopper.id,
+        item_id=item_id,
+        type=type_,
+        value=value,
+        source=source,
+        recommendation_id=recommendation_id,
+        order_id=order_id,
+        used_for_personalisation=bool(shopper.consent),
+        created_at=created_at or utcnow(),
+    )
+    session.add(interaction)
+    session.flush()
+    return interaction
+
+
+def create_order(
+    session: Session,
+    *,
+    shopper: Shopper,
+    lines: Sequence[tuple[Item, int]],
+    recommendation_id: str | None,
+    source: str = "chat",
+) -> Order:
+    """Create an order from (item, quantity) pairs and record a purchase per line."""
+    now = utcnow()
+    order = Order(
+        id=new_id(C.ORDER_ID_PREFIX),
+        shopper_id=shopper.id,
+        recommendation_id=recommendation_id,
+        currency=C.BASE_CURRENCY,
+        source=source,
+        ordered_at=now,
+        created_at=now,
+        total=0.0,
+    )
+    total = 0.0
+    for item, quantity in lines:
+        order.lines.append(OrderLine(item_id=item.id, quantity=quantity, unit_price=float(item.price)))
+        total += float(item.price) * quantity
+    order.total = round(total, 2)
+    session.add(order)
+    session.flush()
+    for item, quantity in lines:
+        add_interaction(
+            session,
+            shopper=shopper,
+            item_id=item.id,
+            type_="purchase",
+            value=float(quantity),
+            source=source,
+            recommendation_id=recommendation_id,
+            order_id=order.id,
+            created_at=now,
+        )
+    return order
+
+
+def create_handoff(
+    session: Session, *, shopper_id: str, reason: str, language: str, last_message: str | None
+) -> Handoff:
+    """Open a handoff to a human."""
+    handoff = Handoff(
+        id=new_id(C.HANDOFF_ID_PREFIX),
+        shopper_id=shopper_id,
+        reason=reason,
+        language=language,
+        last_message=last_message,
+        status="open",
+        created_at=utcnow(),
+    )
+    session.add(handoff)
+    session.flush()
+    return handoff
+
+
+def list_handoffs(session: Session, *, status: str, limit: int) -> list[Handoff]:
+    """Handoffs with ``status``, oldest first."""
+    query = select(Handoff).where(Handoff.status == status).order_by(Handoff.created_at, Handoff.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def recommendation_exists(session: Session, recommendation_id: str) -> bool:
+    """Whether a recommendation list with this id was logged."""
+    return session.get(RecommendationLog, recommendation_id) is not None
+
+
+def active_offers(session: Session) -> list[Offer]:
+    """Every active offer."""
+    return list(session.scalars(select(Offer).where(Offer.active.is_(True)).order_by(Offer.code)))
+
+
+def log_recommendation(
+    session: Session,
+    *,
+    shopper_id: str | None,
+    algorithm: str,
+    variant: str,
+    mode: str,
+    language: str,
+    personalised: bool,
+    fallback: bool,
+    query: str | None,
+    filters: dict[str, Any],
+    items: list[dict[str, Any]],
+) -> RecommendationLog:
+    """Record one list shown to a shopper."""
+    row = RecommendationLog(
+        id=new_id(C.RECOMMENDATION_ID_PREFIX),
+        shopper_id=shopper_id,
+        created_at=utcnow(),
+        algorithm=algorithm,
+        variant=variant,
+        mode=mode,
+        language=language,
+        personalised=personalised,
+        fallback=fallback,
+        query=query,
+        filters=filters,
+        items=items,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of everything the ranking engine is fitted on."""
+    interactions = session.execute(
+        select(func.count(Interaction.id), func.max(Interaction.id)).where(
+            Interaction.used_for_personalisation.is_(True)
+        )
+    ).one()
+    items = session.execute(select(func.count(Item.id), func.max(Item.updated_at))).one()
+    orders = session.execute(select(func.count(Order.id))).one()
+    return (tuple(interactions), tuple(items), tuple(orders))

@@ -1,0 +1,426 @@
+"""HTTP API: auth on every route, consent, validation, logging, shopper channel."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from xml.etree import ElementTree
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from recommender import constants as C
+from recommender.api.app import create_app
+from recommender.config import Settings
+from recommender.storage.db import create_db_engine
+from recommender.storage.migrate import upgrade
+from recommender.storage.models import Interaction, RecommendationLog
+
+ENGINE_PRESENT = (C.PACKAGE_DIR / "engine" / "__init__.py").exists()
+requires_engine = pytest.mark.skipif(not ENGINE_PRESENT, reason="recommender/engine not written yet")
+OTHER_TOKEN = "another-valid-token-0123456789"
+
+PUBLIC = {"/healthz", "/", "/chat", "/chat/api/session", "/chat/api/message", "/static/img/{item_id}.svg",
+          "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+STAFF_ONLY = {("GET", "/api/v1/handoffs")}
+INJECTION = "'); DROP TABLE shoppers;-- <script>alert(1)</script> ${jndi:ldap://x} 😀\u200b\u202e中文"
+
+
+def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute of the app (FastAPI >= 0.16x wraps included routers lazily)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included APIRouter (prefixes are on our routers)
+            yield from api_routes(route.original_router.routes)
+
+
+def protected_routes(app) -> list[tuple[str, str]]:
+    routes = []
+    for route in api_routes(app.routes):
+        if route.path not in PUBLIC:
+            routes.extend((method, route.path) for method in sorted(route.methods))
+    documented = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops if p not in PUBLIC}
+    assert documented == set(routes)  # the walk found every route the schema knows about
+    return routes
+
+
+def call(client: TestClient, method: str, path: str, headers: dict[str, str] | None = None):
+    url = re.sub(r"\{[^}]+\}", "x1", path)
+    return client.request(method, url, headers=headers or {}, json={} if method in ("POST", "PUT") else None)
+
+
+def test_every_non_shopper_route_requires_a_token(client: TestClient, settings: Settings) -> None:
+    routes = protected_routes(client.app)
+    assert len(routes) >= 12  # all the /api/v1 routes of docs/contracts.md
+    for method, path in routes:
+        assert call(client, method, path).status_code == 401, (method, path)
+        assert call(client, method, path, {"Authorization": "Bearer " + "w" * 32}).status_code == 403, path
+        assert call(client, method, path, {"Authorization": "Basic abc"}).status_code == 401, path
+        with_service = call(client, method, path, {"Authorization": f"Bearer {settings.service_token}"}).status_code
+        with_staff = call(client, method, path, {"Authorization": f"Bearer {settings.staff_token}"}).status_code
+        assert with_staff not in (401, 403), (method, path)
+        assert (with_service == 403) == ((method, path) in STAFF_ONLY), (method, path)
+
+
+@pytest.mark.parametrize("token", [None, "short-token"])  # unset, or under 16 characters
+def test_unconfigured_tokens_close_protected_routes(settings: Settings, catalog, token) -> None:
+    weak = Settings(database_url=settings.database_url, service_token=token, staff_token=token, refit_seconds=0)
+    with TestClient(create_app(weak, start_engine=False)) as client:
+        for method, path in protected_routes(client.app):
+            response = call(client, method, path, {"Authorization": f"Bearer {token}"})
+            assert response.status_code == 503 and response.json() == {"detail": C.NOT_CONFIGURED}
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_openapi_lists_the_contract_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/recommendations", "/api/v1/popular", "/api/v1/items/{item_id}", "/api/v1/items",
+                 "/api/v1/shoppers/{shopper_id}", "/api/v1/shoppers/{shopper_id}/risk-profile",
+                 "/api/v1/interactions", "/api/v1/orders", "/api/v1/offers", "/api/v1/handoffs",
+                 "/healthz", "/chat/api/session", "/chat/api/message"):
+        assert path in paths
+
+
+def test_chat_page(client: TestClient) -> None:
+    for path in ("/", "/chat"):
+        response = client.get(path)
+        if C.CHAT_PAGE.exists():
+            assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        else:
+            assert response.status_code == 404 and response.json() == {"detail": "chat page not installed"}
+
+
+def test_item_svg(client: TestClient) -> None:
+    response = client.get("/static/img/f1.svg")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    root = ElementTree.fromstring(response.text)  # well-formed XML
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and "连衣裙" in response.text and "dress" in response.text
+    assert C.COLOUR_HEX["black"] in response.text and "http" not in response.text.replace(
+        "http://www.w3.org/2000/svg", "")
+    assert client.get("/static/img/nope.svg").status_code == 404
+
+
+# -- recommendations ------------------------------------------------------
+
+
+def recommend(client: TestClient, headers: dict[str, str], **body: Any):
+    return client.post("/api/v1/recommendations", json=body, headers=headers)
+
+
+@requires_engine
+def test_recommendation_is_logged_and_rendered(client, service_headers, sessions) -> None:
+    response = recommend(client, service_headers, shopper_id="s1", language="en", vertical="fashion", k=3,
+                         filters={"category": "dress", "price_max": 60, "currency": "USD"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["recommendation_id"].startswith("r_") and body["variant"] == "A" and body["fallback"] is False
+    ids = [card["id"] for card in body["items"]]
+    assert ids == ["f1"]  # 60 USD = 432 CNY keeps f1 (329) and drops f2 (459)
+    card = body["items"][0]
+    assert card["title"] == "Item f1" and card["currency"] == "CNY" and card["display_currency"] == "USD"
+    assert card["display_price"] == round(329.0 / 7.2, 2) and card["image_url"] == "/static/img/f1.svg"
+    assert card["reason"] and card["reason_code"] in C.REASON_CODES
+    with sessions.begin() as session:
+        log = session.get(RecommendationLog, body["recommendation_id"])
+        assert log.shopper_id == "s1" and log.mode == "recommend" and log.personalised is False
+        assert [entry["item_id"] for entry in log.items] == ids and log.filters["price_max"] == 60
+
+
+@requires_engine
+def test_allergen_and_risk_ceiling_from_profile_always_apply(client, service_headers) -> None:
+    client.put("/api/v1/shoppers/s2", json={"profile": {"allergens": ["peanut"], "risk_level": 3}},
+               headers=service_headers)
+    dishes = recommend(client, service_headers, shopper_id="s2", vertical="dish", k=5).json()["items"]
+    assert [d["id"] for d in dishes] == ["d2"]
+    funds = recommend(client, service_headers, shopper_id="s2", vertical="finance", k=5).json()["items"]
+    assert {f["id"] for f in funds} == {"n1", "n2"}
+    anything = recommend(client, service_headers, shopper_id="s2", k=20).json()["items"]
+    assert {"d1", "n3"}.isdisjoint(i["id"] for i in anything) and anything
+
+
+@requires_engine
+def test_consent_controls_personalisation(client, service_headers, sessions) -> None:
+    created = client.put("/api/v1/shoppers/c1", json={"language": "en"}, headers=service_headers).json()
+    assert created["consent"] is False and created["consent_updated_at"] is None  # default consent is false
+    first = client.post("/api/v1/interactions", json={"shopper_id": "c1", "item_id": "f1", "type": "like"},
+                        headers=service_headers)
+    assert first.status_code == 201 and first.json()["used_for_personalisation"] is False
+    assert client.put("/api/v1/shoppers/c1", json={"consent": True}, headers=service_headers).json()["consent"]
+    second = client.post("/api/v1/interactions", json={"shopper_id": "c1", "item_id": "f3", "type": "click"},
+                         headers=service_headers)
+    assert second.json()["used_for_personalisation"] is True
+    rec = recommend(client, service_headers, shopper_id="c1", vertical="fashion").json()
+    with sessions.begin() as session:
+        assert session.get(RecommendationLog, rec["recommendation_id"]).personalised is True
+        flags = dict(session.execute(select(Interaction.item_id, Interaction.used_for_personalisation)).all())
+    assert flags == {"f1": False, "f3": True}
+
+
+@requires_engine
+def test_engine_refits_only_when_data_changed(client, service_headers) -> None:
+    service = client.app.state.service
+    assert service.refit_if_changed() is False
+    client.put("/api/v1/shoppers/rf", json={"consent": True}, headers=service_headers)
+    client.post("/api/v1/interactions", json={"shopper_id": "rf", "item_id": "p2", "type": "cart"},
+                headers=service_headers)
+    before = service.snapshot()
+    assert service.refit_if_changed() is True and service.snapshot() is not before
+    assert service.refit_if_changed() is False
+
+
+@requires_engine
+def test_disliked_items_are_never_shown_again(client, service_headers) -> None:
+    before = [c["id"] for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20)
+              .json()["items"]]
+    assert "f4" in before
+    client.post("/api/v1/interactions", json={"shopper_id": "d", "item_id": "f4", "type": "dislike"},
+                headers=service_headers)
+    after = [c["id"] for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20)
+             .json()["items"]]
+    assert "f4" not in after and after
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"k": 0}, 422, "k: Input should be greater than or equal to 1"),
+        ({"k": 21}, 422, "k: Input should be less than or equal to 20"),
+        ({"mode": "telepathy"}, 422, "mode: Input should be"),
+        ({"filters": {"price_mx": 5}}, 422, "filters.price_mx: unknown field"),
+        ({"filters": {"price_min": 9, "price_max": 1}}, 422, "price_min must not exceed price_max"),
+        ({"filters": {"currency": "EUR"}}, 422, "filters.currency"),
+        ({"mode": "outfit"}, 422, "anchor_item_id is required for mode 'outfit'"),
+        ({"mode": "similar", "anchor_item_id": "ghost"}, 404, "unknown anchor_item_id 'ghost'"),
+    ],
+)
+def test_bad_recommendation_requests(client, service_headers, body, status, detail) -> None:
+    response = recommend(client, service_headers, **body)
+    assert response.status_code == status and detail in response.json()["detail"]
+
+
+def test_bad_json_is_a_clear_422(client, service_headers) -> None:
+    response = client.post("/api/v1/recommendations", content=b'{"k": 3,',
+                           headers={**service_headers, "Content-Type": "application/json"})
+    assert response.status_code == 422 and "not valid JSON" in response.json()["detail"]
+
+
+@requires_engine
+def test_popular_cards(client, service_headers) -> None:
+    response = client.get("/api/v1/popular", params={"vertical": "product", "k": 2, "language": "en"},
+                          headers=service_headers)
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert 1 <= len(items) <= 2 and all(i["vertical"] == "product" for i in items)
+    assert client.get("/api/v1/popular", params={"k": 500}, headers=service_headers).status_code == 422
+
+
+# -- catalog, shoppers, interactions, orders, handoffs, offers -------------
+
+
+def test_items_read_and_paging(client, service_headers, catalog) -> None:
+    one = client.get("/api/v1/items/n2", params={"language": "en"}, headers=service_headers).json()
+    assert one["title"] == "Item n2" and one["attributes"]["risk_label"] == "R3" and "description" in one
+    page = client.get("/api/v1/items", params={"vertical": "fashion", "limit": 2, "offset": 1},
+                      headers=service_headers).json()
+    assert page["total"] == 5 and [i["id"] for i in page["items"]] == ["f2", "f3"]
+    assert client.get("/api/v1/items", params={"limit": 101}, headers=service_headers).status_code == 422
+    missing = client.get("/api/v1/items/ghost", headers=service_headers)
+    assert missing.status_code == 404 and missing.json() == {"detail": "unknown item 'ghost'"}
+
+
+def test_shoppers(client, service_headers) -> None:
+    assert client.get("/api/v1/shoppers/nobody", headers=service_headers).status_code == 404
+    put = client.put("/api/v1/shoppers/sh1", json={"channel": "web", "profile": {"note": INJECTION}},
+                     headers=service_headers)
+    assert put.status_code == 200
+    client.put("/api/v1/shoppers/sh1", json={"profile": {"tastes": ["spicy"]}}, headers=service_headers)
+    got = client.get("/api/v1/shoppers/sh1", headers=service_headers).json()
+    assert got["profile"] == {"note": INJECTION, "tastes": ["spicy"]}  # merged, stored verbatim
+    assert client.put("/api/v1/shoppers/sh1", json={"consent": "maybe"}, headers=service_headers).status_code == 422
+    assert client.put("/api/v1/shoppers/sh1", json={"language": "fr"}, headers=service_headers).status_code == 422
+
+
+@requires_engine
+def test_risk_profile(client, service_headers) -> None:
+    response = client.post("/api/v1/shoppers/r1/risk-profile",
+                           json={"answers": {"loss_reaction": "c", "experience": "c"}, "stated_ceiling": 2},
+                           headers=service_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert 1 <= body["risk_level"] <= 2 and body["label"] == f"R{body['risk_level']}" and body["explanation"]
+    stored = client.get("/api/v1/shoppers/r1", headers=service_headers).json()["profile"]
+    assert stored["risk_level"] == body["risk_level"]
+    bad = client.post("/api/v1/shoppers/r1/risk-profile", json={"answers": {"loss_reaction": "z"}},
+                      headers=service_headers)
+    assert bad.status_code == 422 and "answers.loss_reaction" in bad.json()["detail"]
+
+
+def test_interaction_validation(client, service_headers) -> None:
+    base = {"shopper_id": "i1", "item_id": "p1", "type": "view"}
+    cases = [({"item_id": "ghost"}, 404), ({"type": "stare"}, 422), ({"recommendation_id": "r_nope"}, 404),
+             ({"value": "NaN"}, 422), ({"shopper_id": ""}, 422), ({"shopper_id": "a\nb"}, 422)]
+    for change, status in cases:
+        assert client.post("/api/v1/interactions", json={**base, **change},
+                           headers=service_headers).status_code == status, change
+
+
+def test_orders(client, service_headers, sessions) -> None:
+    response = client.post("/api/v1/orders", json={"shopper_id": "o", "items": [
+        {"item_id": "p1", "quantity": 2}, {"item_id": "f5"}]}, headers=service_headers)
+    assert response.status_code == 201
+    order = response.json()
+    assert order["total"] == pytest.approx(2 * 39.9 + 259.0) and len(order["items"]) == 2
+    with sessions.begin() as session:
+        purchases = session.scalars(select(Interaction).where(Interaction.type == "purchase")).all()
+        assert sorted((p.item_id, p.order_id) for p in purchases) == [("f5", order["order_id"]),
+                                                                    ("p1", order["order_id"])]
+    for body, status in [({"shopper_id": "o", "items": [{"item_id": "ghost"}]}, 404),
+                         ({"shopper_id": "o", "items": []}, 422),
+                         ({"shopper_id": "o", "items": [{"item_id": "p1", "quantity": 0}]}, 422)]:
+        assert client.post("/api/v1/orders", json=body, headers=service_headers).status_code == status
+
+
+def test_handoffs(client, service_headers, staff_headers) -> None:
+    created = client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "asked_for_human",
+                                                    "language": "zh", "last_message": INJECTION},
+                          headers=service_headers)
+    assert created.status_code == 201 and created.json()["status"] == "open"
+    assert client.get("/api/v1/handoffs", headers=service_headers).status_code == 403
+    listed = client.get("/api/v1/handoffs", params={"status": "open"}, headers=staff_headers).json()["handoffs"]
+    assert [h["last_message"] for h in listed] == [INJECTION]
+    assert client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "bored"},
+                       headers=service_headers).status_code == 422
+
+
+@requires_engine
+def test_offers_without_consent_use_the_default_segment(client, service_headers) -> None:
+    response = client.get("/api/v1/offers", params={"shopper_id": "nobody", "language": "en"},
+                          headers=service_headers)
+    assert response.status_code == 200 and response.json()["segment"] == C.DEFAULT_SEGMENT
+
+
+# -- limits and failures ---------------------------------------------------
+
+
+def test_oversized_body_is_refused(client, service_headers) -> None:
+    big = json.dumps({"session_id": "a" * 32, "message": "x" * (70 * 1024)})
+    started = time.perf_counter()
+    response = client.post("/chat/api/message", content=big, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and "larger than" in response.json()["detail"]
+    assert time.perf_counter() - started < 1.0
+
+
+def test_unexpected_errors_are_a_generic_500(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    with engine.begin() as connection:  # a real fault: the table is gone
+        connection.execute(text("DROP TABLE handoffs"))
+    engine.dispose()
+    settings = Settings(database_url=url, service_token=OTHER_TOKEN, staff_token=None, refit_seconds=0)
+    with TestClient(create_app(settings, start_engine=False), raise_server_exceptions=False) as client:
+        response = client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "fallback"},
+                               headers={"Authorization": f"Bearer {OTHER_TOKEN}"})
+    assert response.status_code == 500 and response.json() == {"detail": C.GENERIC_ERROR}
+
+
+def test_healthz_reports_an_unreachable_database() -> None:
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none", refit_seconds=0)
+    with TestClient(create_app(settings, start_engine=False)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json() == {"detail": "database unreachable"}
+
+
+# -- shopper channel --------------------------------------------------------
+
+
+class FakeRasa(BaseHTTPRequestHandler):
+    """A real HTTP server standing in for Rasa's REST channel."""
+
+    delay = 0.0
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).received.append({"path": self.path, **body})
+        time.sleep(self.delay)
+        payload = json.dumps([{"recipient_id": body["sender"], "text": f"echo: {body['message']}"}]).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except BrokenPipeError:  # the proxy gave up waiting, as it should
+            pass
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def rasa_server() -> Iterator[tuple[str, type[FakeRasa]]]:
+    handler = type("Handler", (FakeRasa,), {"delay": 0.0, "received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def chat_client(settings: Settings, rasa_url: str, timeout: float = 2.0) -> TestClient:
+    configured = Settings(database_url=settings.database_url, rasa_url=rasa_url, rasa_timeout=timeout,
+                          refit_seconds=0)
+    return TestClient(create_app(configured, start_engine=False))
+
+
+def test_session_ids_are_random_hex(client) -> None:
+    ids = {client.get("/chat/api/session").json()["session_id"] for _ in range(20)}
+    assert len(ids) == 20 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+def test_message_is_forwarded_to_rasa(settings, rasa_server) -> None:
+    url, handler = rasa_server
+    with chat_client(settings, url) as client:
+        session_id = client.get("/chat/api/session").json()["session_id"]
+        response = client.post("/chat/api/message", json={"session_id": session_id, "message": "  你好 😀  "})
+    assert response.status_code == 200
+    assert response.json() == {"messages": [{"recipient_id": session_id, "text": "echo: 你好 😀"}]}
+    assert handler.received == [{"path": C.RASA_WEBHOOK_PATH, "sender": session_id, "message": "你好 😀"}]
+
+
+def test_slow_or_absent_rasa_gives_503_with_apology(settings, rasa_server) -> None:
+    url, handler = rasa_server
+    handler.delay = 1.5
+    body = {"session_id": "b" * 32, "message": "hello"}
+    with chat_client(settings, url, timeout=0.5) as client:
+        slow = client.post("/chat/api/message", json=body)
+    with chat_client(settings, "http://127.0.0.1:9") as client:  # nothing listens on port 9
+        down = client.post("/chat/api/message", json=body)
+    for response in (slow, down):
+        assert response.status_code == 503
+        assert response.json()["messages"] == [{"text": C.ASSISTANT_UNAVAILABLE}]
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"session_id": "not-hex", "message": "hi"}, "session_id must be 32 lowercase hex"),
+        ({"session_id": "a" * 32, "message": "   "}, "message must not be empty"),
+        ({"session_id": "a" * 32, "message": "x" * 2001}, "at most 2000 characters"),
+        ({"session_id": "a" * 32}, "message: field required"),
+        ({"session_id": "a" * 32, "message": ["hi"]}, "message: Input should be a valid string"),
+    ],
+)
+def test_bad_chat_messages(client, body, detail) -> None:
+    response = client.post("/chat/api/message", json=body)
+    assert response.status_code == 422 and detail in response.json()["detail"]

@@ -1,0 +1,197 @@
+"""Importers: CSV/JSON items and orders, error reports, atomicity, idempotency, CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from recommender.cli import main
+from recommender.config import Settings
+from recommender.importers import ITEM_COLUMNS, ImportFailed, import_file
+from recommender.storage.models import Interaction, Item, Order, OrderLine, Shopper
+
+INJECTION = "'; DROP TABLE items; -- <img src=x onerror=alert(1)> 😀 \u202e中文"
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...] = ITEM_COLUMNS) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()})
+    return path
+
+
+def item_row(item_id: str, **fields: Any) -> dict[str, Any]:
+    row = {"id": item_id, "vertical": "fashion", "category": "dress", "title_zh": "连衣裙", "title_en": "Dress",
+           "colour": "red", "sizes": ["S", "M"], "price": "199", "stock": "3", "occasions": ["date", "party"]}
+    row.update(fields)
+    return row
+
+
+def count(sessions, model) -> int:
+    with sessions.begin() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_csv_items_import(tmp_path, sessions, settings) -> None:
+    path = write_csv(tmp_path / "items.csv", [item_row("a1"), item_row("a2", title_en=INJECTION, colour="")])
+    result = import_file(sessions, "items", path, settings)
+    assert (result.rows, result.created, result.updated) == (2, 2, 0)
+    with sessions.begin() as session:
+        first, second = session.get(Item, "a1"), session.get(Item, "a2")
+        assert first.sizes == ["S", "M"] and first.occasions == ["date", "party"]
+        assert first.price == 199.0 and first.stock == 3 and first.slot == "one_piece"  # slot from vocabulary
+        assert second.title_en == INJECTION.strip() and second.colour is None
+
+
+def test_bad_csv_rows_reported_with_line_numbers_and_nothing_written(tmp_path, sessions, settings) -> None:
+    rows = [
+        item_row("ok1"),
+        item_row("bad1", price="-5"),  # line 3
+        item_row("ok2"),
+        item_row("bad2", category="spaceship", vertical="finance"),  # line 5
+        item_row("ok1"),  # line 6: duplicate id
+    ]
+    path = write_csv(tmp_path / "items.csv", rows)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", path, settings)
+    errors = failed.value.errors
+    assert len(errors) == 3
+    assert errors[0].startswith(f"{path}:3: ") and "price must be ≥ 0" in errors[0]
+    assert errors[1].startswith(f"{path}:5: ") and "unknown category 'spaceship'" in errors[1]
+    assert "risk_level is required" in errors[1]
+    assert errors[2].startswith(f"{path}:6: ") and "duplicate id 'ok1'" in errors[2]
+    assert count(sessions, Item) == 0
+
+
+def test_multiline_csv_rows_keep_their_first_line_number(tmp_path, sessions, settings) -> None:
+    path = write_csv(tmp_path / "items.csv", [item_row("m1", description_en="two\nlines"), item_row("m2", price="x")])
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", path, settings)
+    assert failed.value.errors == [f"{path}:4: price must be a number, got 'x'"]
+
+
+def test_json_errors_use_the_row_index(tmp_path, sessions, settings) -> None:
+    path = tmp_path / "items.json"
+    rows = [item_row("j0"), "not an object", item_row("j2", sizes=5, allergens=["plutonium"]), item_row("j3", extra=1)]
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", path, settings)
+    assert [e.split(": ", 1)[0] for e in failed.value.errors] == [f"{path}:1", f"{path}:2", f"{path}:3"]
+    assert "sizes must be a list" in failed.value.errors[1] and "'plutonium'" in failed.value.errors[1]
+    assert "unknown field(s) extra" in failed.value.errors[2]
+    assert count(sessions, Item) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("items.json", "[{", "invalid JSON"),  # truncated JSON
+        ("items.json", '{"id": "x"}', "expected a JSON list"),
+        ("items.xml", "<x/>", "unsupported file type"),
+        ("items.csv", "id,price,colour_of_sky\n", "unknown column(s) 'colour_of_sky'"),
+    ],
+)
+def test_unreadable_files_are_refused(tmp_path, sessions, settings, name, content, expected) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", path, settings)
+    assert expected in failed.value.errors[0] and failed.value.errors[0].startswith(str(path))
+
+
+def test_reimport_is_idempotent_and_updates(tmp_path, sessions, settings) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([item_row("r1"), item_row("r2")]), encoding="utf-8")
+    import_file(sessions, "items", path, settings)
+    path.write_text(json.dumps([item_row("r1", price=250), item_row("r2")]), encoding="utf-8")
+    result = import_file(sessions, "items", path, settings)
+    assert (result.created, result.updated) == (0, 2)
+    with sessions.begin() as session:
+        assert session.get(Item, "r1").price == 250.0
+    assert count(sessions, Item) == 2
+
+
+def order_rows() -> list[dict[str, Any]]:
+    return [
+        {"order_id": "o1", "shopper_id": "alice", "item_id": "f1", "quantity": "2", "price": "",
+         "ordered_at": "2024-05-01T10:00:00+08:00"},
+        {"order_id": "o1", "shopper_id": "alice", "item_id": "p1", "quantity": "", "price": "30",
+         "ordered_at": "2024-05-01T10:00:00+08:00"},
+        {"order_id": "o2", "shopper_id": "bob", "item_id": "d1", "quantity": "1", "price": "",
+         "ordered_at": "2024-06-01T12:00:00Z"},
+    ]
+
+
+def test_orders_import_records_purchases_once(tmp_path, sessions, settings, catalog) -> None:
+    columns = ("order_id", "shopper_id", "item_id", "quantity", "price", "ordered_at")
+    path = write_csv(tmp_path / "orders.csv", order_rows(), columns)
+    for _ in range(2):  # the second import must change nothing
+        result = import_file(sessions, "orders", path, settings)
+        assert result.rows == 3
+    assert count(sessions, Order) == 2 and count(sessions, OrderLine) == 3
+    with sessions.begin() as session:
+        order = session.get(Order, "o1")
+        assert order.total == pytest.approx(2 * 329.0 + 30.0)
+        purchases = session.scalars(select(Interaction).where(Interaction.type == "purchase")).all()
+        assert sorted((p.order_id, p.item_id, p.value) for p in purchases) == [
+            ("o1", "f1", 2.0), ("o1", "p1", 1.0), ("o2", "d1", 1.0)]
+        assert session.get(Shopper, "alice").consent is settings.default_consent
+        assert not any(p.used_for_personalisation for p in purchases)  # default consent is false
+
+
+def test_bad_order_rows_write_nothing(tmp_path, sessions, settings, catalog) -> None:
+    rows = order_rows() + [
+        {"order_id": "o3", "shopper_id": "carol", "item_id": "ghost", "ordered_at": "2024-01-01"},
+        {"order_id": "o1", "shopper_id": "mallory", "item_id": "f2", "ordered_at": "2024-01-01"},
+        {"order_id": "o4", "shopper_id": "carol", "item_id": "f1", "quantity": 0, "ordered_at": "yesterday"},
+    ]
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "orders", path, settings)
+    errors = failed.value.errors
+    assert errors[0] == f"{path}:5: quantity must be 1..999; ordered_at 'yesterday' is not ISO 8601"
+    assert f"{path}:3: unknown item_id 'ghost'" in errors
+    assert f"{path}:4: order 'o1' belongs to shopper 'alice'" in errors
+    assert count(sessions, Order) == 0 and count(sessions, Interaction) == 0 and count(sessions, Shopper) == 0
+
+
+def test_cli_import_reports_errors_and_exit_status(tmp_path, monkeypatch, capsys, database_url, sessions) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    good = write_csv(tmp_path / "good.csv", [item_row("c1")])
+    bad = write_csv(tmp_path / "bad.csv", [item_row("c2"), item_row("c3", vertical="toys")])
+    assert main(["import", "items", str(good)]) == 0
+    assert "imported 1 items rows (1 new, 0 updated)" in capsys.readouterr().out
+    assert main(["import", "items", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3: vertical must be one of" in err and "nothing imported: 1 error(s)" in err
+    with sessions.begin() as session:
+        assert session.scalars(select(Item.id)).all() == ["c1"]
+
+
+def test_settings_used_by_cli_come_from_env(monkeypatch) -> None:
+    monkeypatch.setenv("DXE_USD_CNY", "7.0")
+    monkeypatch.setenv("DXE_DEFAULT_CONSENT", "true")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    settings = Settings.from_env()
+    assert settings.usd_cny == 7.0 and settings.default_consent is True
+    assert settings.to_cny(10, "USD") == 70.0 and settings.from_cny(70, "USD") == 10.0
+
+
+def test_load_demo_is_idempotent_and_respects_if_empty(monkeypatch, capsys, database_url, sessions) -> None:
+    pytest.importorskip("recommender.demo.history", reason="demo history not written yet")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["load-demo"]) == 0
+    counts = [count(sessions, model) for model in (Item, Shopper, Order, OrderLine, Interaction)]
+    assert all(counts) and capsys.readouterr().out.startswith(f"loaded {counts[0]} items")
+    assert main(["load-demo", "--if-empty"]) == 0
+    assert "not loaded" in capsys.readouterr().out
+    assert main(["load-demo"]) == 0  # a second full load upserts: nothing is duplicated
+    assert [count(sessions, model) for model in (Item, Shopper, Order, OrderLine, Interaction)] == counts

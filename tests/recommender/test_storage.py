@@ -1,0 +1,164 @@
+"""Storage: URLs, SQLite pragmas, migrations, models, consent and concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from recommender import constants as C
+from recommender.storage import frames, queries
+from recommender.storage.db import create_db_engine, normalise_url, session_factory
+from recommender.storage.migrate import upgrade
+from recommender.storage.models import Base, Interaction, Item, Shopper
+
+INJECTION = "Robert'); DROP TABLE items;-- <script>alert(1)</script> 1' OR '1'='1 \u200b\u202e😀\r\n"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),  # plain URL gets psycopg 3
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),  # Heroku-style scheme
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),  # already explicit
+        ("sqlite:////abs/x.db", "sqlite:////abs/x.db"),
+    ],
+)
+def test_normalise_url(given: str, expected: str) -> None:
+    assert normalise_url(given) == expected
+
+
+def test_relative_sqlite_path_is_under_repo_root() -> None:
+    assert normalise_url("sqlite:///var/dianxiaoer.db") == f"sqlite:///{C.REPO_ROOT / 'var' / 'dianxiaoer.db'}"
+
+
+def test_sqlite_pragmas(database_url: str, is_sqlite: bool) -> None:
+    if not is_sqlite:
+        pytest.skip("SQLite pragmas")
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == C.SQLITE_BUSY_TIMEOUT_MS
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_migration_matches_models_and_ignores_foreign_tables(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        with engine.begin() as connection:  # a table Rasa's tracker store would own
+            connection.execute(text("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, data TEXT)"))
+        upgrade(database_url)  # idempotent
+        with engine.connect() as connection:
+            names = set(inspect(connection).get_table_names())
+            assert set(Base.metadata.tables) <= names
+            assert "events" in names and C.ALEMBIC_VERSION_TABLE in names
+            context = MigrationContext.configure(connection, opts={
+                "include_name": lambda name, type_, _p: type_ != "table" or name in Base.metadata.tables,
+                "compare_type": False,
+            })
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE events"))
+        engine.dispose()
+
+
+def test_no_model_uses_the_rasa_events_table() -> None:
+    assert "events" not in Base.metadata.tables
+
+
+def test_text_and_json_round_trip_verbatim(sessions, catalog) -> None:
+    with sessions.begin() as session:
+        shopper = queries.get_or_create_shopper(session, INJECTION[:100], default_consent=False)
+        queries.update_shopper(session, shopper, profile={"note": INJECTION, "tastes": ["spicy", "中文"]})
+        item = session.get(Item, "p1")
+        item.title_en = INJECTION
+    with sessions.begin() as session:
+        shopper = session.get(Shopper, INJECTION[:100])
+        assert shopper is not None and shopper.profile["note"] == INJECTION
+        assert shopper.profile["tastes"] == ["spicy", "中文"]
+        assert session.get(Item, "p1").title_en == INJECTION
+        assert session.scalar(select(func.count(Item.id))) == len(catalog)
+
+
+def test_foreign_keys_are_enforced(sessions, catalog) -> None:
+    with pytest.raises(IntegrityError):
+        with sessions.begin() as session:
+            shopper = queries.get_or_create_shopper(session, "s1", default_consent=True)
+            queries.add_interaction(session, shopper=shopper, item_id="no-such-item", type_="view",
+                                    value=None, source="chat")
+
+
+def test_consent_decides_what_reaches_the_engine(sessions, catalog) -> None:
+    with sessions.begin() as session:
+        yes = queries.get_or_create_shopper(session, "yes", default_consent=True)
+        no = queries.get_or_create_shopper(session, "no", default_consent=False)
+        assert queries.add_interaction(session, shopper=yes, item_id="f1", type_="like", value=None,
+                                       source="chat").used_for_personalisation
+        assert not queries.add_interaction(session, shopper=no, item_id="f2", type_="like", value=None,
+                                           source="chat").used_for_personalisation
+    with sessions.begin() as session:
+        assert list(frames.interactions_frame(session)["shopper_id"]) == ["yes"]
+        queries.update_shopper(session, session.get(Shopper, "yes"), consent=False)  # withdrawal
+    with sessions.begin() as session:
+        assert frames.interactions_frame(session).empty
+        assert session.scalar(select(func.count()).where(Interaction.used_for_personalisation.is_(True))) == 0
+        assert session.get(Shopper, "yes").consent_updated_at is not None
+
+
+def _write_interactions(url: str, worker: int, count: int) -> None:
+    engine = create_db_engine(url)
+    sessions = session_factory(engine)
+    try:
+        for n in range(count):
+            with sessions.begin() as session:
+                shopper = queries.get_or_create_shopper(session, f"w{worker}", default_consent=True)
+                queries.add_interaction(session, shopper=shopper, item_id="p1", type_="view",
+                                        value=float(n), source="chat")
+                session.execute(select(func.count(Interaction.id))).scalar()  # read inside the write
+    finally:
+        engine.dispose()
+
+
+def test_two_processes_write_sqlite_concurrently(database_url: str, is_sqlite: bool, sessions, catalog) -> None:
+    if not is_sqlite:
+        pytest.skip("SQLite file locking")
+    assert Path(database_url.removeprefix("sqlite:///")).exists()
+    per_worker = 150
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_interactions, args=(database_url, w, per_worker)) for w in range(2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=120)
+    assert [p.exitcode for p in workers] == [0, 0]  # an OperationalError ("database is locked") exits 1
+    with sessions.begin() as session:
+        assert session.scalar(select(func.count(Interaction.id))) == 2 * per_worker
+
+
+def test_sqlite_reads_do_not_wait_for_a_writer(database_url: str, is_sqlite: bool, catalog) -> None:
+    if not is_sqlite:
+        pytest.skip("SQLite write lock")
+    from recommender.storage.db import readonly
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as writer:
+            writer.begin()  # BEGIN IMMEDIATE: holds the write lock
+            writer.execute(text("UPDATE items SET stock = stock + 1 WHERE id = 'p1'"))
+            started = time.perf_counter()
+            with readonly(engine).connect() as reader:
+                assert reader.execute(select(func.count(Item.id))).scalar() == len(catalog)
+            assert time.perf_counter() - started < 1.0
+            writer.rollback()
+    finally:
+        engine.dispose()
