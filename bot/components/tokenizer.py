@@ -23,6 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
@@ -71,6 +72,11 @@ def _dictionary_files(path: Path) -> List[Path]:
     if path.is_file():
         return [path]
     return []
+
+
+# A character no training example contains, so the token carries no word or
+# character n-gram features and the message gets the low-confidence fallback.
+EMPTY_MESSAGE_TOKEN = "\u2205"
 
 
 @DefaultV1Recipe.register(
@@ -185,10 +191,16 @@ class BilingualTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Tokenizes the text of the provided attribute of the incoming message."""
         text = message.get(attribute)
-        if not isinstance(text, str) or not text:
+        if not isinstance(text, str):
             return []
-        tokens = self.tokenize_text(text)
-        return self._apply_token_pattern(tokens)
+        tokens = self._apply_token_pattern(self.tokenize_text(text)) if text else []
+        if not tokens and attribute == TEXT:
+            # An empty, whitespace-only or unreadable message still has to reach the
+            # classifiers (Rasa's LogisticRegressionClassifier fails on a message without
+            # features); one placeholder token makes it an ordinary low-confidence
+            # message that the FallbackClassifier answers.
+            tokens = [Token(EMPTY_MESSAGE_TOKEN, 0, len(text), lemma=EMPTY_MESSAGE_TOKEN)]
+        return tokens
 
     def tokenize_text(self, text: str) -> List[Token]:
         """Splits `text` into tokens with character offsets into `text`."""

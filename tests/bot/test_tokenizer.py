@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_helpers import storage_at
 
-from bot.components.tokenizer import BilingualTokenizer, DictionaryLoadError
+from bot.components.tokenizer import EMPTY_MESSAGE_TOKEN, BilingualTokenizer, DictionaryLoadError
 
 ODD_INPUTS = [
     "这条dress有M码吗",
@@ -72,10 +72,17 @@ def test_english_lemmas_are_lower_case_lookup_lemmas(shared_tokenizer: Bilingual
     assert [t.lemma for t in tokens] == ["dress", "for", "job", "interview"]
 
 
-def test_empty_and_missing_text_give_no_tokens(shared_tokenizer: BilingualTokenizer) -> None:
-    message = Message({"text": ""})
-    assert shared_tokenizer.tokenize(message, "text") == []
+@pytest.mark.parametrize("text", ["", "   \t\n", "\x00\u200b"])
+def test_unreadable_text_gets_one_placeholder_token(shared_tokenizer: BilingualTokenizer, text: str) -> None:
+    # Rasa's LogisticRegressionClassifier crashes on a message without features, which
+    # left an empty message unanswered; the placeholder routes it to the fallback.
+    tokens = shared_tokenizer.tokenize(Message({"text": text}), "text")
+    assert [(t.text, t.start) for t in tokens] == [(EMPTY_MESSAGE_TOKEN, 0)]
+
+
+def test_missing_text_and_other_attributes_give_no_tokens(shared_tokenizer: BilingualTokenizer) -> None:
     assert shared_tokenizer.tokenize(Message({}), "text") == []
+    assert shared_tokenizer.tokenize(Message({"action_text": ""}), "action_text") == []
 
 
 def test_process_sets_text_tokens(shared_tokenizer: BilingualTokenizer) -> None:
