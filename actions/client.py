@@ -233,11 +233,12 @@ class RecommenderClient:
         return self._expect_dict(await self._call("PUT", path, PATH_SHOPPER, body=fields), PATH_SHOPPER)
 
     async def risk_profile(
-        self, shopper_id: str, answers: Dict[str, str], stated_ceiling: Optional[int] = None
+        self, shopper_id: str, answers: Dict[str, str], stated_ceiling: Optional[int] = None,
+        language: str = "zh",
     ) -> Dict[str, Any]:
-        """POST /api/v1/shoppers/{shopper_id}/risk-profile."""
+        """POST /api/v1/shoppers/{shopper_id}/risk-profile; the explanation comes in ``language``."""
         path = PATH_RISK_PROFILE.format(shopper_id=quote(shopper_id, safe=""))
-        body: Dict[str, Any] = {"answers": answers}
+        body: Dict[str, Any] = {"answers": answers, "language": language}
         if stated_ceiling is not None:
             body["stated_ceiling"] = stated_ceiling
         return self._expect_dict(

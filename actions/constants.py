@@ -86,7 +86,8 @@ POPULAR_CACHE_SIZE = 20
 
 # --- conversation policy ---------------------------------------------------------
 # "cheaper": new ceiling = cheapest price shown x this factor.
-CHEAPER_FACTOR = 0.9
+# "cheaper" means strictly below the median price shown, by this step
+PRICE_STEP = 0.01
 # "pricier": new floor = dearest price shown x this factor.
 PRICIER_FACTOR = 1.1
 NEGATIVE_SCORE_THRESHOLD = -0.6

@@ -113,7 +113,7 @@ class ActionRecommendFinance(DxeAction):
         previous = _valid_level(tracker.get_slot(SLOT_RISK_LEVEL))
         if all(answers.values()):
             try:
-                profile = await turn.client.risk_profile(turn.shopper_id, answers, ceiling)
+                profile = await turn.client.risk_profile(turn.shopper_id, answers, ceiling, language=turn.language)
                 level = _valid_level(profile.get("risk_level"))
                 if level is None:
                     raise ValueError("risk_level missing from the answer")

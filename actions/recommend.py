@@ -1,5 +1,6 @@
 """action_recommend, action_refine and action_outfit: searches the shopper asked for."""
 import copy
+import statistics
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk.events import EventType
@@ -7,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import DxeAction, Turn, recommend_and_present
 from actions.constants import (
-    CHEAPER_FACTOR,
+    PRICE_STEP,
     INTENT_ASK_DISHES,
     INTENT_SEARCH_PRODUCT,
     MODE_OUTFIT,
@@ -86,7 +87,10 @@ def refine_filters(
     result = {**empty_filters(), **copy.deepcopy(filters)}
     prices = _prices(shown)
     if "cheaper" in refinements and prices:
-        cap = round(min(prices) * CHEAPER_FACTOR, 2)
+        # Below the middle of what was shown: there is always something cheaper to
+        # show, so the engine never has to relax the price bound the shopper asked for.
+        middle = statistics.median(prices)
+        cap = round((middle if min(prices) < middle else min(prices)) - PRICE_STEP, 2)
         result["price_max"] = min(cap, result["price_max"]) if result["price_max"] is not None else cap
         if result["price_min"] is not None and result["price_min"] >= result["price_max"]:
             result["price_min"] = None

@@ -6,5 +6,5 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.loc
 COPY bot bot
 COPY actions actions
 COPY nlu_data nlu_data
-ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false SANIC_REQUEST_MAX_SIZE=262144
+ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
 USER 1001

@@ -307,7 +307,9 @@ class RankingService:
             "min_spend": offer.get("min_spend", 0.0), "segment": offer.get("segment"),
         }
 
-    def risk_profile(self, *, shopper_id: str, answers: dict[str, str], stated_ceiling: int | None) -> dict[str, Any]:
+    def risk_profile(
+        self, *, shopper_id: str, answers: dict[str, str], stated_ceiling: int | None, language: str = "zh"
+    ) -> dict[str, Any]:
         """Score the questionnaire and store the level in the shopper's profile."""
         from recommender.engine.risk import score_risk
 
@@ -321,6 +323,5 @@ class RankingService:
                 session, shopper,
                 profile={"risk_level": level, "risk_answers": dict(answers), "stated_ceiling": stated_ceiling},
             )
-            language = shopper.language
         text = explanation.get(language) or explanation.get("zh") or explanation.get("en") or ""
         return {"risk_level": level, "label": C.risk_label(level), "explanation": text}

@@ -37,8 +37,10 @@ SERVICES = ("recommender", "actions", "rasa")
 TRAINING_DATA = ("nlu_data/nlu", "nlu_data/rules", "nlu_data/stories")
 READY_TIMEOUT_S = 240.0
 STOP_GRACE_S = 15.0
-# Chat messages are small: refuse large bodies at Sanic's door (RELIABILITY.md).
-SANIC_MAX_BODY = str(256 * 1024)
+# Chat messages are small: refuse large bodies at Rasa's public door (RELIABILITY.md).
+# The action server is loopback-only and receives whole trackers, which grow with the
+# conversation, so its limit is larger.
+SANIC_MAX_BODY = {"rasa": str(256 * 1024), "actions": str(32 * 1024 * 1024)}
 
 
 def log(msg: str) -> None:
@@ -131,7 +133,6 @@ class Stack:
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "SANIC_REQUEST_MAX_SIZE": SANIC_MAX_BODY,
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -170,8 +171,11 @@ class Stack:
             if name in self.procs and self.procs[name].poll() is None:
                 continue
             logf = open(self.log_dir / f"{name}.log", "ab")
+            proc_env = dict(env)
+            if name in SANIC_MAX_BODY:
+                proc_env["SANIC_REQUEST_MAX_SIZE"] = SANIC_MAX_BODY[name]
             self.procs[name] = subprocess.Popen(
-                cmds[name], cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT,
+                cmds[name], cwd=ROOT, env=proc_env, stdout=logf, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
             )
             logf.close()

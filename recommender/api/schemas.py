@@ -174,6 +174,7 @@ class RiskProfileRequest(Strict):
 
     answers: RiskAnswers
     stated_ceiling: Annotated[int, Field(ge=1, le=5)] | None = None
+    language: Language = "zh"
 
 
 class RiskProfileResponse(BaseModel):

@@ -55,8 +55,9 @@ SIMILAR_WEIGHTS: dict[str, float] = {"content": 0.5, "itemknn": 0.35, "rules": 0
 
 # --- filters ----------------------------------------------------------------------
 # Order in which soft filters are dropped when nothing matches. Allergens, dietary,
-# the risk ceiling, vertical and category are never relaxed (see filters.py).
-RELAXATION_LADDER = ("occasion", "colour", "brand", "price")
+# the risk ceiling, vertical, category and the shopper's budget (price) are never
+# relaxed (see filters.py): "cheaper" must never come back more expensive.
+RELAXATION_LADDER = ("occasion", "colour", "brand")
 EXCLUSIVE_TASTES = frozenset({"mild", "spicy"})  # asking for one excludes items with the other
 
 # --- outfit -----------------------------------------------------------------------

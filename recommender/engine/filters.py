@@ -1,8 +1,8 @@
 """Hard filters applied before ranking, and the relaxation ladder used when nothing matches.
 
 Never relaxed: vertical, category, allergens, dietary, tastes, size, risk ceiling, horizon,
-stock, exclusions (ids, brands, colours). Relaxed in RELAXATION_LADDER order, one more
-at a time, until something matches: occasion, colour, brand, price. `goal` is not a
+price (the shopper's budget), stock, exclusions (ids, brands, colours). Relaxed in
+RELAXATION_LADDER order, one more at a time, until something matches: occasion, colour, brand. `goal` is not a
 filter: it is a ranking signal (content match on the item's tags).
 """
 

@@ -132,7 +132,8 @@ class FakeRecommender:
                 score = sum({"a": 1, "b": 2, "c": 3}[v] for v in body["answers"].values())
                 level = min(score - 1, body.get("stated_ceiling") or 5)
                 return 200, {"risk_level": level, "label": f"R{level}",
-                             "explanation": "Based on your answers."}
+                             "explanation": {"zh": "根据你的回答。", "en": "Based on your answers."}[
+                                 body.get("language", "zh")]}
         return 404, {"detail": "not found"}
 
 

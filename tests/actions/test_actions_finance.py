@@ -41,14 +41,14 @@ async def test_finance_after_the_form(recommender):
     )
     dispatcher, events = await run_action(ActionRecommendFinance(), tracker)
     assert recommender.body("POST", f"/api/v1/shoppers/{SENDER}/risk-profile") == {
-        "answers": {"loss_reaction": "b", "experience": "c"}, "stated_ceiling": 2,
+        "answers": {"loss_reaction": "b", "experience": "c"}, "stated_ceiling": 2, "language": "zh",
     }
     request = recommender.body("POST", "/api/v1/recommendations")
     assert request["vertical"] == "finance"
     filters = request["filters"]
     assert (filters["risk_max"], filters["horizon_months"], filters["goal"]) == (2, 12, "preservation")
     assert (filters["price_max"], filters["currency"]) == (100000.0, "CNY")
-    assert dispatcher.messages[0]["text"] == "你的风险等级是 R2。Based on your answers.我只推荐 R2 及以下风险的产品。"
+    assert dispatcher.messages[0]["text"] == "你的风险等级是 R2。根据你的回答。我只推荐 R2 及以下风险的产品。"
     assert dispatcher.messages[1]["custom"]["type"] == "cards"
     assert slot_events(events)["risk_level"] == 2.0
 

@@ -104,7 +104,7 @@ async def test_refine_cheaper(recommender):
     dispatcher, events = await run_action(ActionRefine(), tracker)
     request = recommender.body("POST", "/api/v1/recommendations")
     assert request["filters"] == expected_filters(
-        category="dress", occasion="date", price_max=269.1, exclude_item_ids=["f1", "f2", "f3"]
+        category="dress", occasion="date", price_max=398.99, exclude_item_ids=["f1", "f2", "f3"]  # below the median ¥399
     )
     assert (request["vertical"], request["mode"], request["k"]) == ("fashion", "search", 3)
     assert dispatcher.messages[0]["text"] == "为你找到1个推荐：\n1. 裸色高跟鞋 ¥259"

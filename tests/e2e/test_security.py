@@ -33,3 +33,16 @@ def test_service_token_cannot_read_staff_queue(stack, tokens):
     r = requests.get(stack.reco_url + "/api/v1/handoffs",
                      headers={"Authorization": f"Bearer {tokens['DXE_SERVICE_TOKEN']}"}, timeout=10)
     assert r.status_code == 403
+
+
+def test_oversized_body_is_refused_at_rasas_door(stack):
+    body = '{"sender": "x", "message": "' + "a" * (300 * 1024) + '"}'
+    r = requests.post(stack.rasa_url + "/webhooks/rest/webhook", data=body,
+                      headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 413
+
+
+def test_oversized_body_is_refused_by_the_web_proxy(stack):
+    r = requests.post(stack.reco_url + "/chat/api/message", json={"session_id": "0" * 32, "message": "a" * 100_000},
+                      timeout=10)
+    assert r.status_code == 413 and r.json()["detail"]

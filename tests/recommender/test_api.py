@@ -424,3 +424,15 @@ def test_slow_or_absent_rasa_gives_503_with_apology(settings, rasa_server) -> No
 def test_bad_chat_messages(client, body, detail) -> None:
     response = client.post("/chat/api/message", json=body)
     assert response.status_code == 422 and detail in response.json()["detail"]
+
+
+@requires_engine
+@pytest.mark.parametrize("language, script", [("en", r"^[\x00-\x7f]+$"), ("zh", r"[\u4e00-\u9fff]")])
+def test_risk_explanation_comes_in_the_requested_language(client, service_headers, language, script) -> None:
+    import re
+
+    response = client.post("/api/v1/shoppers/r2/risk-profile",
+                           json={"answers": {"loss_reaction": "b", "experience": "b"}, "language": language},
+                           headers=service_headers)
+    assert response.status_code == 200
+    assert re.search(script, response.json()["explanation"]), response.json()["explanation"]

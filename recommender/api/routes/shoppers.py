@@ -57,5 +57,6 @@ def get_shopper(shopper_id: str, session: ReadSessionDep) -> dict[str, Any]:
 def risk_profile(shopper_id: str, body: RiskProfileRequest, service: ServiceDep) -> dict[str, Any]:
     """Score the two-question risk questionnaire and store the level."""
     return service.risk_profile(
-        shopper_id=shopper_id, answers=body.answers.model_dump(), stated_ceiling=body.stated_ceiling
+        shopper_id=shopper_id, answers=body.answers.model_dump(), stated_ceiling=body.stated_ceiling,
+        language=body.language,
     )
