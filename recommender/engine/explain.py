@@ -79,6 +79,11 @@ def matches_term(term: str) -> Reasons:
     return {"zh": zh_template.format(v=term), "en": en_template.format(v=term)}
 
 
+def combine(reasons: list[Reasons]) -> Reasons:
+    """Several reasons in one sentence."""
+    return {"zh": "，".join(r["zh"] for r in reasons), "en": "; ".join(r["en"] for r in reasons)}
+
+
 def matches_request() -> Reasons:
     """No ranking signal applies: the item is shown because it fits the request's filters."""
     return {"zh": "符合你的要求", "en": "Matches what you asked for"}

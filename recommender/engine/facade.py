@@ -36,6 +36,9 @@ from .rules import AssociationRules
 from .tokenize import attribute_token, parse_attribute_token, query_tokens
 
 MODES = ("search", "recommend", "outfit", "similar")
+# Request attributes worth naming in a reason, most telling first; at most this many.
+REASON_SECTIONS = ("taste", "dietary", "occasion", "goal", "colour")
+MAX_REASON_ATTRIBUTES = 2
 Explanation = tuple[str, Reasons] | None
 
 
@@ -72,7 +75,9 @@ class Engine:
         engine.user_items_ = UserItemMatrix.build(frame, len(catalog))
         engine.popularity_ = Popularity().fit(frame, len(catalog))
         engine.itemknn_ = ItemKNN().fit(engine.user_items_.matrix)
-        engine.content_ = ContentModel().fit(item_documents(catalog))
+        documents = item_documents(catalog)
+        engine.content_ = ContentModel().fit(documents)
+        engine.item_attributes_ = [frozenset(t for t in doc if parse_attribute_token(t)) for doc in documents]
         engine.rules_ = AssociationRules().fit(frame[frame["type"] == "purchase"], len(catalog))
         engine.tiebreak_ = tiebreak_keys(len(catalog), seed)
         purchases = frame[frame["type"] == "purchase"]
@@ -238,9 +243,24 @@ class Engine:
 
     def _content_query_signal(self, tokens: list[str]) -> Signal:
         scores, best_terms = self.content_.query_scores(tokens)
+        # The attributes the shopper asked for that say something (the category they
+        # asked for does not), most telling first.
+        asked = sorted(
+            {t for t in tokens if (a := parse_attribute_token(t)) and a[0] in REASON_SECTIONS},
+            key=lambda t: REASON_SECTIONS.index(parse_attribute_token(t)[0]),
+        )
+        popularity = self.popularity_.scores_
 
         def reason(position: int) -> Explanation:
+            matched = [t for t in asked if t in self.item_attributes_[position]][:MAX_REASON_ATTRIBUTES]
+            if matched:
+                return "attribute", explain.combine(
+                    [explain.matches_attribute(*parse_attribute_token(t)) for t in matched]
+                )
             term = self.content_.term(int(best_terms[position]))
+            restates_category = term is not None and (parse_attribute_token(term) or ("",))[0] == "category"
+            if (term is None or restates_category) and popularity[position] > 0:
+                return "popular", explain.popular()
             if term is None:
                 return None
             attribute = parse_attribute_token(term)

@@ -41,3 +41,21 @@ def test_item_title_falls_back_to_other_language(make_items) -> None:
     catalog = Catalog.from_frame(make_items([{"id": "x", "title_en": "Only English"}, {"id": "y"}]))
     assert explain.titles(catalog, 0) == {"zh": "Only English", "en": "Only English"}
     assert explain.titles(catalog, 1) == {"zh": "y", "en": "y"}
+
+
+def test_search_reason_names_the_asked_attribute_not_the_category(make_items, make_interactions) -> None:
+    from recommender.engine import Engine, Filters
+
+    items = make_items([
+        {"id": "d1", "vertical": "fashion", "category": "dress", "title_zh": "缎面连衣裙", "title_en": "Satin dress",
+         "occasions": ["date"], "price": 400},
+        {"id": "d2", "vertical": "fashion", "category": "dress", "title_zh": "棉布连衣裙", "title_en": "Cotton dress",
+         "occasions": ["casual"], "price": 300},
+    ])
+    engine = Engine.fit(items, make_interactions([("u", "d2", "purchase")]))
+    shown, _ = engine.recommend(mode="search", filters=Filters(category="dress"), k=2,
+                                query="适合约会的连衣裙", shopper_id=None)
+    reasons = {s.item_id: s.reasons for s in shown}
+    assert reasons["d1"]["zh"] == "适合「约会」场合" and "date" in reasons["d1"]["en"].lower()
+    # d2 matches only the category asked for: the reason is its popularity, not "is a dress"
+    assert reasons["d2"]["en"] == "Popular right now"
