@@ -41,6 +41,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the behaviour only exists on SQLite")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """SQLite-only behaviour (pragmas, file locking) is not collected for PostgreSQL."""
+    dropped = [i for i in items if i.get_closest_marker("sqlite_only") and "[postgresql" in i.nodeid]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+
+
 def _admin_engine() -> Any:
     errors = []
     for database in PG_ADMIN_DATABASES:

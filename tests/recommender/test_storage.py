@@ -38,9 +38,8 @@ def test_relative_sqlite_path_is_under_repo_root() -> None:
     assert normalise_url("sqlite:///var/dianxiaoer.db") == f"sqlite:///{C.REPO_ROOT / 'var' / 'dianxiaoer.db'}"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(database_url: str, is_sqlite: bool) -> None:
-    if not is_sqlite:
-        pytest.skip("SQLite pragmas")
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -129,9 +128,8 @@ def _write_interactions(url: str, worker: int, count: int) -> None:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_two_processes_write_sqlite_concurrently(database_url: str, is_sqlite: bool, sessions, catalog) -> None:
-    if not is_sqlite:
-        pytest.skip("SQLite file locking")
     assert Path(database_url.removeprefix("sqlite:///")).exists()
     per_worker = 150
     context = multiprocessing.get_context("spawn")
@@ -145,9 +143,8 @@ def test_two_processes_write_sqlite_concurrently(database_url: str, is_sqlite: b
         assert session.scalar(select(func.count(Interaction.id))) == 2 * per_worker
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_reads_do_not_wait_for_a_writer(database_url: str, is_sqlite: bool, catalog) -> None:
-    if not is_sqlite:
-        pytest.skip("SQLite write lock")
     from recommender.storage.db import readonly
 
     engine = create_db_engine(database_url)
