@@ -37,9 +37,19 @@ def test_chat_in_the_browser(stack, browser, width, height):
     prices = page.locator(".card .p").all_inner_texts()
     assert titles and all(t.strip() for t in titles)
     assert all(float(p.lstrip("¥$")) <= 500 for p in prices), prices
-    # the card's "why" button asks the bot and the reason comes back as text
-    page.locator(".card").nth(0).locator("button").nth(1).click()
-    page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2", timeout=30_000)
+    # the card's buttons are whole, and "why" asks the bot in the shopper's language;
+    # the answer is the reason printed on the card
+    first = page.locator(".card").nth(0)
+    why = first.locator("button").nth(1)
+    box, card_box = why.bounding_box(), first.bounding_box()
+    assert box["height"] >= 20 and box["y"] + box["height"] <= card_box["y"] + card_box["height"] + 1
+    assert why.inner_text() == "为什么"
+    reason = first.locator(".r").inner_text()
+    bot_before = page.locator(".msg.bot").count()
+    why.click()
+    page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
+                           timeout=30_000)
+    assert reason in page.locator(".msg.bot").last.inner_text()
     # no horizontal overflow on a phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,13 @@
   const browserLang = (navigator.language || "zh").slice(0, 2) === "en" ? "en" : "zh";
   let lang = localStorage.getItem("dxe.lang") || browserLang;
   let session = localStorage.getItem("dxe.session");
+  // Card buttons speak the language the shopper last wrote in (the bot answers in it).
+  let chatLang = null;
+  const HAN = /[\u4e00-\u9fff]/g, LATIN = /[A-Za-z]+/g;
+  function writtenLang(text) {
+    const han = (text.match(HAN) || []).length, words = (text.match(LATIN) || []).length;
+    return han === 0 && words === 0 ? null : (han >= words ? "zh" : "en");
+  }
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -39,8 +46,9 @@
       b.append(el("span", "n", "#" + (i + 1)), el("span", "t", it.title || ""),
                el("span", "p", price(it)), el("span", "r", it.reason || ""));
       const acts = el("div", "acts");
-      [["like", T[lang].likeMsg], ["why", T[lang].whyMsg], ["cart", T[lang].cartMsg]].forEach(([k, f]) => {
-        const btn = el("button", "", T[lang][k]); btn.type = "button";
+      const L = T[chatLang || lang];
+      [["like", L.likeMsg], ["why", L.whyMsg], ["cart", L.cartMsg]].forEach(([k, f]) => {
+        const btn = el("button", "", L[k]); btn.type = "button";
         btn.addEventListener("click", () => send(f(i + 1)));
         acts.appendChild(btn);
       });
@@ -75,6 +83,7 @@
     text = (text || "").trim();
     if (!text) return;
     add("me", text);
+    chatLang = writtenLang(text) || chatLang;
     input.value = ""; sendBtn.disabled = true;
     const wait = add("bot typing", "");
     try {
