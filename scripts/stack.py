@@ -286,13 +286,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True while the process runs (an exited, not yet reaped zombie counts as gone)."""
     if pid <= 0:
         return False
     try:
         os.kill(pid, 0)
-        return True
     except OSError:
         return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def cmd_stop(_args: argparse.Namespace) -> int:

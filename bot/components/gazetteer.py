@@ -36,13 +36,31 @@ DEFAULT_ANSWER_FILLERS = [
     "i", "'d", "would", "will", "'ll", "go", "with", "choose", "pick", "option",
     "answer", "my", "be", "the", "letter", "it", "'s", "please", "ok", "okay",
 ]
-DEFAULT_ANSWER_BLOCKERS = ["thanks", "thank", "谢谢", "感谢", "多谢", "bye", "再见"]
+DEFAULT_ANSWER_BLOCKERS = [
+    "thanks", "thank", "谢谢", "感谢", "多谢", "bye", "再见",
+    # "never mind" / "nevermind" cancel a request; they do not answer "never"
+    "mind", "nevermind",
+]
+# A lemma match stands for an inflected noun ("dresses", "job interviews"): the
+# surface must look like a plural of the lemma, and a plural-looking word right
+# after one of these words is a verb ("that works", "it suits").
+PLURAL_SUFFIXES = ("s", "es")
+DEFAULT_VERB_CUES = ["it", "that", "this", "he", "she", "who"]
 DEFAULT_CONTEXT_CUES = {
     "allergen": [
         "过敏", "不含", "不能吃", "不吃", "忌口", "allergic", "allergy",
         "allergies", "free", "without", "avoid", "intolerant",
     ],
 }
+
+
+def _looks_plural(surface: str, lemma: str) -> bool:
+    """"dresses"/"dress", "parties"/"party", "knives"/"knife" (not "selling"/"sell")."""
+    if any(surface == lemma + suffix for suffix in PLURAL_SUFFIXES):
+        return True
+    if lemma.endswith("y") and surface == lemma[:-1] + "ies":
+        return True
+    return lemma.endswith(("f", "fe")) and surface.endswith("ves")
 
 
 def _is_word(token: Token) -> bool:
@@ -78,6 +96,7 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
             "answer_fillers": list(DEFAULT_ANSWER_FILLERS),
             "answer_blockers": list(DEFAULT_ANSWER_BLOCKERS),
             "context_cues": dict(DEFAULT_CONTEXT_CUES),
+            "verb_cues": list(DEFAULT_VERB_CUES),
         }
 
     def __init__(
@@ -96,6 +115,7 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
         self._answer_entities: Set[str] = set(self._config["answer_entities"])
         self._fillers = {lower_keep_length(w) for w in self._config["answer_fillers"]}
         self._blockers = {lower_keep_length(w) for w in self._config["answer_blockers"]}
+        self._verb_cues = {lower_keep_length(w) for w in self._config["verb_cues"]}
 
     def _set_tables(self, tables: Dict[str, List[str]]) -> None:
         self.tables = {name: list(forms) for name, forms in tables.items()}
@@ -174,7 +194,10 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
         tokens: List[Token] = message.get(TOKENS_NAMES[TEXT]) or []
         if not isinstance(text, str) or not tokens or not len(self._matcher):
             return []
-        candidates = self._matcher.find(text, tokens)
+        candidates = [
+            c for c in self._matcher.find(text, tokens)
+            if not c.via_lemma or self._is_plural_noun(c, tokens)
+        ]
         priority = self._priority_for(text, tokens)
         regular = [c for c in candidates if c.entity not in self._answer_entities]
         answers = [c for c in candidates if c.entity in self._answer_entities]
@@ -218,6 +241,20 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
                     continue
             kept.append(match)
         return kept
+
+    def _is_plural_noun(self, match: PhraseMatch, tokens: List[Token]) -> bool:
+        """Whether a lemma match reads as a plural noun, not a verb form.
+
+        "dresses" -> "dress" is kept; "selling" -> "sell" (not a plural) and
+        "that works" -> "work" (a verb after "that") are not.
+        """
+        for token in tokens[match.first : match.last + 1]:
+            surface = lower_keep_length(token.text)
+            lemma = lower_keep_length(token.lemma or token.text)
+            if surface != lemma and not _looks_plural(surface, lemma):
+                return False
+        previous = tokens[match.first - 1] if match.first > 0 else None
+        return previous is None or lower_keep_length(previous.text) not in self._verb_cues
 
     @staticmethod
     def _word_forms(token: Token) -> Set[str]:

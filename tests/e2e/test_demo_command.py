@@ -1,5 +1,5 @@
 """`make demo`'s supervisor: prints one URL that serves the chat, and Ctrl-C (SIGINT)
-stops all three services with no orphan process left."""
+or `make stop` stops all three services with no orphan process left."""
 
 import os
 import re
@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from stack import ROOT, free_port
@@ -25,7 +26,8 @@ def children_of(pid: int):
     return kids
 
 
-def test_demo_prints_url_and_ctrl_c_leaves_no_orphans(tmp_path):
+@pytest.mark.parametrize("how", ["ctrl-c", "make stop"])
+def test_demo_prints_url_and_stops_with_no_orphans(tmp_path, how):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}", RECO_PORT=str(free_port()),
                ACTIONS_PORT=str(free_port()), RASA_PORT=str(free_port()),
                DXE_PID_FILE=str(tmp_path / "stack.pid"))
@@ -46,7 +48,12 @@ def test_demo_prints_url_and_ctrl_c_leaves_no_orphans(tmp_path):
         services = children_of(proc.pid)
         assert len(services) >= 3
     finally:
-        proc.send_signal(signal.SIGINT)
+        if how == "ctrl-c" or url is None:
+            proc.send_signal(signal.SIGINT)
+        else:
+            stop = subprocess.run([sys.executable, str(ROOT / "scripts" / "stack.py"), "stop"], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=90)
+            assert stop.returncode == 0 and "stopped" in stop.stdout, stop.stdout + stop.stderr
         rc = proc.wait(timeout=60)
     assert rc == 0
     time.sleep(1)
