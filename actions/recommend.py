@@ -8,12 +8,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import DxeAction, Turn, recommend_and_present
 from actions.constants import (
-    PRICE_STEP,
     INTENT_ASK_DISHES,
     INTENT_SEARCH_PRODUCT,
     MODE_OUTFIT,
     MODE_RECOMMEND,
     MODE_SEARCH,
+    PRICE_STEP,
     PRICIER_FACTOR,
     SLOT_LAST_REQUEST,
     SLOT_VERTICAL,

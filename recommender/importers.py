@@ -430,7 +430,7 @@ def _upsert_orders(
         order.ordered_at = min(_aware(order.ordered_at), row["ordered_at"])
         item = items[row["item_id"]]
         unit_price = row["price"] if row["price"] is not None else settings.to_cny(float(item.price), item.currency)
-        line = next((l for l in order.lines if l.item_id == item.id), None)
+        line = next((ln for ln in order.lines if ln.item_id == item.id), None)
         if line is None:
             order.lines.append(OrderLine(item_id=item.id, quantity=row["quantity"], unit_price=unit_price))
             created += 1
@@ -447,7 +447,7 @@ def _upsert_orders(
             purchase.value, purchase.created_at = float(row["quantity"]), row["ordered_at"]
     for order_id in touched:
         order = orders[order_id]
-        order.total = round(sum(float(l.unit_price) * l.quantity for l in order.lines), 2)
+        order.total = round(sum(float(ln.unit_price) * ln.quantity for ln in order.lines), 2)
     session.flush()
     return ImportResult(rows=len(rows), created=created, updated=updated)
 

@@ -12,6 +12,9 @@ failed_steps=()
 step() { printf '\n[test] ==== %s ====\n' "$*"; }
 SECONDS=0
 
+step "0/7 lint (ruff, settings in pyproject.toml)"
+.venvs/reco/bin/ruff check . || failed_steps+=("ruff")
+
 step "1/7 generated NLU lookups match vocabulary and catalog"
 .venvs/reco/bin/python scripts/gen_nlu_lookups.py --check || failed_steps+=("lookups out of date (run: make lookups)")
 

@@ -1,11 +1,10 @@
 """Catalog entity extractor: lookup-table phrases matched over message tokens."""
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Text
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -16,8 +15,8 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
+from bot.components.persistence import read_json, write_json
 from bot.components.phrase_matcher import PhraseMatch, PhraseMatcher, resolve_overlaps
 from bot.components.scripts import HAN_RE, LATIN_WORD_RE, lower_keep_length
 
@@ -153,10 +152,7 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
                 f"{sorted(wanted)}; no catalog entities will be extracted."
             )
         self._set_tables(tables)
-        with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / PERSISTED_FILE).write_text(
-                json.dumps(self.tables, ensure_ascii=False), encoding="utf-8"
-            )
+        write_json(self._model_storage, self._resource, PERSISTED_FILE, self.tables)
         return self._resource
 
     @classmethod
@@ -169,15 +165,13 @@ class CatalogEntityExtractor(EntityExtractorMixin, GraphComponent):
         **kwargs: Any,
     ) -> CatalogEntityExtractor:
         """Loads the persisted lookup tables."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                text = (Path(directory) / PERSISTED_FILE).read_text(encoding="utf-8")
-            return cls(config, model_storage, resource, json.loads(text))
-        except (ValueError, FileNotFoundError):
+        tables = read_json(model_storage, resource, PERSISTED_FILE)
+        if tables is None:
             rasa.shared.utils.io.raise_warning(
                 f"{cls.__name__}: no persisted lookup tables; extracting nothing."
             )
             return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, tables)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Appends the catalog entities found in each message."""

@@ -1,7 +1,6 @@
 """Bilingual sentiment: VADER for English, a project lexicon for Chinese."""
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -14,6 +13,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.persistence import read_json, write_json
 from bot.components.scripts import HAN_RUN_RE
 from bot.components.sentiment_lexicon import (
     Lexicon,
@@ -115,14 +115,11 @@ class SentimentAnalyzer(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Copies the lexicons into the model storage (nothing is learned)."""
-        with self._model_storage.write_to(self._resource) as directory:
-            payload = {
-                "zh": {w: [k, v] for w, (k, v) in self._zh.entries.items()},
-                "en_extra": self._en_extra,
-            }
-            (Path(directory) / PERSISTED_FILE).write_text(
-                json.dumps(payload, ensure_ascii=False), encoding="utf-8"
-            )
+        payload = {
+            "zh": {w: [k, v] for w, (k, v) in self._zh.entries.items()},
+            "en_extra": self._en_extra,
+        }
+        write_json(self._model_storage, self._resource, PERSISTED_FILE, payload)
         return self._resource
 
     @classmethod
@@ -135,12 +132,8 @@ class SentimentAnalyzer(GraphComponent):
         **kwargs: Any,
     ) -> SentimentAnalyzer:
         """Loads the lexicons persisted at training time."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                payload = json.loads(
-                    (Path(directory) / PERSISTED_FILE).read_text(encoding="utf-8")
-                )
-        except (ValueError, FileNotFoundError):
+        payload = read_json(model_storage, resource, PERSISTED_FILE)
+        if payload is None:
             logger.debug(f"{cls.__name__}: no persisted lexicons; reading the files.")
             return cls.create(config, model_storage, resource, execution_context)
         zh = Lexicon({w: (k, float(v)) for w, (k, v) in payload["zh"].items()})

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,7 +27,6 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
 from bot.components.scripts import SCRIPT_HAN, is_separator, script_runs
 

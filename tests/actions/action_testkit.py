@@ -2,11 +2,11 @@
 import socket
 from typing import Any, Dict, List, Optional, Tuple
 
+from fake_recommender import cards
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.request_builder import empty_filters
-from fake_recommender import cards
 
 # Short budget so that timeout tests stay quick; the production default is 2.5 s.
 TEST_TIMEOUT = 1.0

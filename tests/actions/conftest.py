@@ -9,9 +9,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from actions.cache import POPULAR_CACHE  # noqa: E402
 from action_testkit import CONTRACT_SLOTS, TEST_TIMEOUT, closed_port_url  # noqa: E402
 from fake_recommender import TOKEN, FakeRecommender, ServerThread  # noqa: E402
+
+from actions.cache import POPULAR_CACHE  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 """action_feedback, action_explain, action_add_to_cart, action_buy."""
 import pytest
+from action_testkit import SENDER, entity, make_tracker, run_action, shown_state, slot_events
 
 from actions.feedback import ActionAddToCart, ActionBuy, ActionExplain, ActionFeedback
-from action_testkit import SENDER, entity, make_tracker, run_action, shown_state, slot_events
 
 pytestmark = pytest.mark.asyncio
 

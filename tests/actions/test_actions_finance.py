@@ -1,10 +1,10 @@
 """validate_risk_form and action_recommend_finance."""
 import pytest
+from action_testkit import SENDER, entity, make_tracker, run_action, slot_events
+from fake_recommender import cards
 
 from actions.cache import POPULAR_CACHE
 from actions.finance import ActionRecommendFinance, ValidateRiskForm
-from action_testkit import SENDER, entity, make_tracker, run_action, slot_events
-from fake_recommender import cards
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,10 +1,10 @@
 """action_handoff, action_complain, action_fallback."""
 import pytest
+from action_testkit import SENDER, make_tracker, run_action
 
 from actions.fallback import ActionFallback
 from actions.handoff import ActionComplain, ActionHandoff
 from actions.smalltalk import ActionThanks
-from action_testkit import SENDER, make_tracker, run_action
 
 pytestmark = pytest.mark.asyncio
 

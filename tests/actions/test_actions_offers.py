@@ -1,8 +1,8 @@
 """action_offers."""
 import pytest
+from action_testkit import SENDER, make_tracker, run_action
 
 from actions.offers import ActionOffers
-from action_testkit import SENDER, make_tracker, run_action
 
 pytestmark = pytest.mark.asyncio
 

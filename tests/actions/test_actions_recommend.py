@@ -1,9 +1,17 @@
 """action_recommend, action_refine, action_outfit against the fake recommender."""
 import pytest
+from action_testkit import (
+    SENDER,
+    entity,
+    expected_filters,
+    make_tracker,
+    run_action,
+    shown_state,
+    slot_events,
+)
+from fake_recommender import TOKEN, cards
 
 from actions.recommend import ActionOutfit, ActionRecommend, ActionRefine
-from action_testkit import SENDER, entity, expected_filters, make_tracker, run_action, shown_state, slot_events
-from fake_recommender import TOKEN, cards
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,13 +4,21 @@ import logging
 import time
 
 import pytest
+from action_testkit import (
+    SENDER,
+    TEST_TIMEOUT,
+    closed_port_url,
+    entity,
+    make_tracker,
+    run_action,
+    slot_events,
+)
+from fake_recommender import cards
 from rasa_sdk.executor import ActionExecutor
 
 from actions.cache import POPULAR_CACHE
 from actions.client import RecommenderClient
 from actions.recommend import ActionRecommend
-from action_testkit import SENDER, TEST_TIMEOUT, closed_port_url, entity, make_tracker, run_action, slot_events
-from fake_recommender import cards
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,9 +1,9 @@
 """Greeting with the one-time consent question, and the other small-talk actions."""
 import pytest
+from action_testkit import SENDER, make_tracker, run_action
 
 from actions.messages import say
 from actions.smalltalk import ActionAffirm, ActionDeny, ActionGoodbye, ActionGreet, ActionOutOfScope
-from action_testkit import SENDER, make_tracker, run_action
 
 pytestmark = pytest.mark.asyncio
 

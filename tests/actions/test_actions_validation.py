@@ -1,8 +1,8 @@
 """action_validate_slot_mappings: language and negative_count every turn."""
 import pytest
+from action_testkit import make_tracker, run_action, slot_events
 
 from actions.validation import ValidateSlotMappings
-from action_testkit import make_tracker, run_action, slot_events
 
 pytestmark = pytest.mark.asyncio
 

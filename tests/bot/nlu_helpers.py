@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Dict, List
 
 from rasa.engine.storage.local_model_storage import LocalModelStorage
-
 from rasa.shared.nlu.training_data.message import Message
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable, List
 
 import pytest
+from nlu_helpers import entity_triples, lookup_tables
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -11,8 +12,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.gazetteer import CatalogEntityExtractor
-
-from nlu_helpers import entity_triples, lookup_tables
 
 TABLES = {
     "category": ["连衣裙", "dress", "dresses", "T恤", "t-shirt", "面", "包", "包子", "dairy"],

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from nlu_helpers import entity_triples, storage_at
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.loading import load_data
@@ -16,8 +17,6 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.gazetteer import CatalogEntityExtractor
 from bot.components.tokenizer import BilingualTokenizer
-
-from nlu_helpers import entity_triples, storage_at
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOOKUPS = REPO_ROOT / "nlu_data" / "nlu" / "lookups.yml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List
 
 import pytest
+from nlu_helpers import entity_triples
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -11,8 +12,6 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.language import LanguageDetector
 from bot.components.numbers import NumberNormalizer
-
-from nlu_helpers import entity_triples
 
 
 @pytest.fixture()

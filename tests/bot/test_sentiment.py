@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from nlu_helpers import storage_at
 from rasa.engine.graph import ExecutionContext
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from nlu_helpers import storage_at
 
 from bot.components.sentiment import SentimentAnalyzer
 from bot.components.sentiment_lexicon import LexiconError, parse_lexicon

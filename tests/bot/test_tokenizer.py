@@ -5,14 +5,12 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from nlu_helpers import storage_at
 from rasa.engine.graph import ExecutionContext
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from nlu_helpers import storage_at
 
 from bot.components.tokenizer import EMPTY_MESSAGE_TOKEN, BilingualTokenizer, DictionaryLoadError
 
@@ -42,7 +40,7 @@ def test_offsets_cover_the_token_text(shared_tokenizer: BilingualTokenizer, text
         assert token.text.strip()
     starts = [t.start for t in tokens]
     assert starts == sorted(starts)
-    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))
+    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:], strict=False))
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 import requests
-
 from conftest import Chat, texts
 
 BAD_MESSAGES = {

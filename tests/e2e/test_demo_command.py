@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from stack import ROOT, free_port
 
 

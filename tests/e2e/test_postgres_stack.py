@@ -4,7 +4,6 @@ Rasa's conversations land in the same database as the recommender's data."""
 import uuid
 
 import pytest
-
 from conftest import Chat, cards
 from stack import Stack, free_port
 

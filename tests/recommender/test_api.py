@@ -6,10 +6,10 @@ import json
 import re
 import threading
 import time
-from xml.etree import ElementTree
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from fastapi.routing import APIRoute

@@ -21,7 +21,7 @@ def order_out(order: Order) -> dict[str, Any]:
     return {
         "order_id": order.id,
         "shopper_id": order.shopper_id,
-        "items": [{"item_id": l.item_id, "quantity": l.quantity, "unit_price": float(l.unit_price)} for l in order.lines],
+        "items": [{"item_id": line.item_id, "quantity": line.quantity, "unit_price": float(line.unit_price)} for line in order.lines],
         "total": float(order.total),
         "currency": order.currency,
         "recommendation_id": order.recommendation_id,
@@ -40,7 +40,7 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
         raise NotFound(f"unknown recommendation_id '{body.recommendation_id}'")
     shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
     order = queries.create_order(
-        session, shopper=shopper, lines=[(items[l.item_id], l.quantity) for l in body.items],
+        session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
         recommendation_id=body.recommendation_id,
     )
     return order_out(order)

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Query
 
 from recommender import constants as C
 from recommender.api.deps import ServiceAuth, ServiceDep
-from recommender.api.schemas import ItemList, Language, RecommendationRequest, RecommendationResponse, Vertical
+from recommender.api.schemas import (
+    ItemList,
+    Language,
+    RecommendationRequest,
+    RecommendationResponse,
+    Vertical,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["recommendations"], dependencies=[ServiceAuth])
 

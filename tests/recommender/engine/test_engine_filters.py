@@ -64,7 +64,7 @@ def test_risk_ceiling_survives_relaxation(funds) -> None:
 
 def test_budget_is_never_relaxed(funds) -> None:
     catalog = Catalog.from_frame(funds)
-    prices = dict(zip(funds["id"], funds["price"]))
+    prices = dict(zip(funds["id"], funds["price"], strict=True))
     cheapest = min(prices.values())
     selection = select(catalog, Filters(price_max=cheapest - 0.01, brand="Nobody"))
     assert not ids(catalog, selection.mask), "nothing within budget: no item over it either"
