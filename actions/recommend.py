@@ -80,6 +80,9 @@ def _add(values: List[Any], extra: List[Any]) -> List[Any]:
     return merged
 
 
+PRICE_REFINEMENTS = frozenset({"cheaper", "pricier"})
+
+
 def refine_filters(
     filters: Dict[str, Any], shown: List[Dict[str, Any]], refinements: List[str]
 ) -> Dict[str, Any]:
@@ -105,7 +108,10 @@ def refine_filters(
     if "other_brand" in refinements:
         result["exclude_brands"] = _add(result["exclude_brands"], [i.get("brand") for i in shown])
         result["brand"] = None
-    result["exclude_item_ids"] = _add(result["exclude_item_ids"], [i.get("id") for i in shown])
+    if set(refinements) - PRICE_REFINEMENTS:
+        # "more", another colour or brand: new items only. For cheaper/pricier the price
+        # bound already does the work, and the cheap items shown may rightly stay.
+        result["exclude_item_ids"] = _add(result["exclude_item_ids"], [i.get("id") for i in shown])
     return result
 
 
