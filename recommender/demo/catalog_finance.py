@@ -134,6 +134,11 @@ PRODUCTS: list[tuple[Any, ...]] = [
 RISK_LABEL = {1: "R1", 2: "R2", 3: "R3", 4: "R4", 5: "R5"}
 
 
+def with_issuer(issuer: str, name: str, stem: str) -> str:
+    """The issuer before the product name, unless the name already carries it (稳盈宝, Steady Gain Cash Fund)."""
+    return name if name.startswith(stem) else f"{issuer} {name}"
+
+
 def build_finance(rng: random.Random) -> list[dict[str, Any]]:
     """Return the finance-vertical items in import format (price = minimum purchase in CNY).
 
@@ -149,8 +154,8 @@ def build_finance(rng: random.Random) -> list[dict[str, Any]]:
             "id": item_id,
             "vertical": "finance",
             "category": category,
-            "title_zh": f"{issuer['zh']} {name_zh}",
-            "title_en": f"{issuer['en']} {name_en}",
+            "title_zh": with_issuer(issuer["zh"], name_zh, issuer["zh"][:2]),
+            "title_en": with_issuer(issuer["en"], name_en, issuer["en"].split()[0]),
             "description_zh": f"{note_zh}{risk_zh}",
             "description_en": f"{note_en} {risk_en}",
             "brand": issuer_id,

@@ -88,7 +88,17 @@ def test_brands_are_known_and_in_their_vertical(catalog: Items) -> None:
             assert item["brand"] is None
             continue
         assert BRANDS_BY_ID[item["brand"]]["vertical"] == item["vertical"], item["id"]
-        assert BRANDS_BY_ID[item["brand"]]["zh"] in item["title_zh"]
+        brand = BRANDS_BY_ID[item["brand"]]
+        # the brand, or its stem where the product name carries it (稳盈宝 by 稳盈资管)
+        assert brand["zh"][:2] in item["title_zh"], item["id"]
+        assert brand["en"].split()[0] in item["title_en"], item["id"]
+
+
+def test_titles_never_repeat_the_brand(catalog: Items) -> None:
+    for item in catalog:
+        words = item["title_en"].split()
+        for n in (1, 2, 3):
+            assert words[:n] != words[n:2 * n] or len(words) < 2 * n, item["title_en"]
 
 
 def test_every_vertical_has_some_out_of_stock(catalog: Items) -> None:
