@@ -1,0 +1,230 @@
+"""MovieLens-100k ranking benchmark: every model under the recommenders-team protocol.
+
+Usage (from the repository root)::
+
+    .venvs/reco/bin/python benchmarks/reco.py [--data-dir ../shared/datasets] [--quick]
+
+Protocol (``../shared/datasets/movielens-100k/SOURCE.md``): all 100,000 ratings of
+``u.data``; 75/25 split stratified per item with seed 42; top-10 with seen items removed;
+binary relevance; MAP (the library's ``map()``), nDCG@10, Precision@10, Recall@10.
+
+Hyper-parameters are chosen on a validation slice of the TRAINING split only: the
+training part is split again the same way (75/25 stratified per item, seed 42), each
+grid point is fitted on the inner 75 % and scored by nDCG@10 on the inner 25 %; the best
+point is refitted on the whole training split and evaluated once on the test split.
+The hybrid fits its blend weights inside ``fit`` on its own validation split of the
+data it is given. ``fit_seconds`` is the final fit; tuning time is printed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from recommender.evaluation import evaluate, stratified_split  # noqa: E402
+from recommender.models import (  # noqa: E402
+    ALSModel,
+    BPRModel,
+    EASEModel,
+    HybridModel,
+    ItemKNNModel,
+    PopularityModel,
+    RecommenderModel,
+    RP3betaModel,
+)
+from recommender.models.constants import DEFAULT_K, DEFAULT_SEED  # noqa: E402
+
+DATASET = "movielens-100k"
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
+DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "reco.json"
+VALIDATION_RATIO = 0.75  # inner split of the training part, same shape as the outer one
+LATENCY_CALLS = 300
+METRICS = ("map", f"ndcg@{DEFAULT_K}", f"precision@{DEFAULT_K}", f"recall@{DEFAULT_K}")
+
+#: Model name -> (class, hyper-parameter grid searched on the validation slice).
+GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
+    "popularity": (PopularityModel, [{}]),
+    "itemknn": (
+        ItemKNNModel,
+        [{"neighbors": n, "shrinkage": s} for n in (50, 100, 200) for s in (0.0, 10.0, 50.0)],
+    ),
+    "rp3beta": (
+        RP3betaModel,
+        [
+            {"alpha": a, "beta": b, "neighbors": n}
+            for a in (0.6, 0.8, 1.0)
+            for b in (0.3, 0.4, 0.5)
+            for n in (50, 200)
+        ],
+    ),
+    "ease": (EASEModel, [{"l2": lam} for lam in (100.0, 200.0, 400.0, 800.0)]),
+    "ease_tuned": (
+        EASEModel,
+        [
+            {"l2": lam, "dropout": d, "item_power": p}
+            for lam in (200.0, 400.0, 800.0)
+            for d in (0.0, 0.25, 0.5)
+            for p in (0.0, 0.15, 0.3)
+        ],
+    ),
+    "als": (
+        ALSModel,
+        [
+            {"factors": f, "regularization": r, "alpha": a}
+            for f in (32, 64)
+            for r in (0.1, 1.0)
+            for a in (2.0, 5.0, 10.0)
+        ],
+    ),
+    "bpr": (
+        BPRModel,
+        [{"factors": f, "learning_rate": lr, "iterations": 100} for f in (32, 64) for lr in (0.01, 0.05)],
+    ),
+}
+#: Components of the hybrid (each with its tuned hyper-parameters).
+HYBRID_COMPONENTS = ("ease_tuned", "rp3beta", "itemknn")
+
+
+def load_movielens(data_dir: Path) -> pd.DataFrame:
+    """All 100,000 ratings of ml-100k as user_id, item_id, rating, timestamp (exits when absent)."""
+    path = data_dir / DATASET / "u.data"
+    if not path.is_file():
+        sys.exit(
+            f"MovieLens-100k not found at {path}.\n"
+            f"The benchmark reads the dataset in place (it is never copied into the repository); "
+            f"pass --data-dir DIR where DIR/{DATASET}/u.data exists."
+        )
+    return pd.read_csv(path, sep="\t", names=["user_id", "item_id", "rating", "timestamp"])
+
+
+def tune(name: str, train: pd.DataFrame, quick: bool) -> tuple[dict[str, Any], float, float]:
+    """Best grid point by validation nDCG@10 on the inner split of ``train``; returns (params, score, seconds)."""
+    cls, grid = GRIDS[name]
+    grid = grid[:1] if quick else grid
+    inner, validation = stratified_split(train, VALIDATION_RATIO, seed=DEFAULT_SEED)
+    start = time.perf_counter()
+    best_params, best_score = grid[0], -1.0
+    for params in grid:
+        score = evaluate(cls(**params).fit(inner), validation)[f"ndcg@{DEFAULT_K}"]
+        if score > best_score:
+            best_params, best_score = params, score
+    return best_params, best_score, time.perf_counter() - start
+
+
+def latency_ms(model: RecommenderModel, users: np.ndarray) -> tuple[float, float]:
+    """p50 and p99 milliseconds of ``recommend`` for one user (top-10, seen removed)."""
+    rng = np.random.default_rng(DEFAULT_SEED)
+    picks = rng.choice(users, size=LATENCY_CALLS)
+    model.recommend(picks[0], k=DEFAULT_K)  # warm-up
+    times = []
+    for user in picks:
+        start = time.perf_counter()
+        model.recommend(user, k=DEFAULT_K)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+
+def measure(model: RecommenderModel, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float]:
+    """Fit on train (timed), evaluate on test, time single-user recommend calls."""
+    start = time.perf_counter()
+    model.fit(train)
+    fit_seconds = time.perf_counter() - start
+    row = evaluate(model, test, k=DEFAULT_K)
+    row["fit_seconds"] = fit_seconds
+    row["p50_ms"], row["p99_ms"] = latency_ms(model, test["user_id"].unique())
+    return row
+
+
+def format_table(results: dict[str, dict[str, float]]) -> str:
+    """A fixed-width table of the results, best nDCG@10 first."""
+    columns = (*METRICS, "fit_seconds", "p50_ms", "p99_ms")
+    header = f"{'model':<12}" + "".join(f"{c:>14}" for c in columns)
+    lines = [header, "-" * len(header)]
+    for name, row in sorted(results.items(), key=lambda kv: -kv[1][f"ndcg@{DEFAULT_K}"]):
+        lines.append(f"{name:<12}" + "".join(f"{row[c]:>14.4f}" for c in columns))
+    return "\n".join(lines)
+
+
+def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
+    """Merge this dataset's results into the JSON file (other datasets' entries are kept)."""
+    existing: dict[str, Any] = {}
+    if output.is_file():
+        try:
+            existing = json.loads(output.read_text())
+        except json.JSONDecodeError:
+            existing = {}
+    existing[DATASET] = {model: {k: round(v, 6) for k, v in row.items()} for model, row in results.items()}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+
+
+def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[str, dict[str, float]]:
+    """Tune, fit and evaluate every requested model; print progress and the table."""
+    ratings = load_movielens(data_dir)
+    train, test = stratified_split(ratings)
+    print(
+        f"{DATASET}: {len(train):,} train / {len(test):,} test ratings, {test['user_id'].nunique()} test users"
+    )
+    results: dict[str, dict[str, float]] = {}
+    tuned: dict[str, dict[str, Any]] = {}
+    for name in models:
+        if name == "hybrid":
+            continue
+        params, score, seconds = tune(name, train, quick)
+        tuned[name] = params
+        print(
+            f"  {name:<11} validation nDCG@10 {score:.4f} with {params} (tuning {seconds:.1f} s)", flush=True
+        )
+        results[name] = measure(GRIDS[name][0](**params), train, test)
+        print(
+            f"  {name:<11} test nDCG@10 {results[name][f'ndcg@{DEFAULT_K}']:.4f} "
+            f"fit {results[name]['fit_seconds']:.2f} s",
+            flush=True,
+        )
+    if "hybrid" in models:
+        for part in HYBRID_COMPONENTS:
+            if part not in tuned:
+                tuned[part] = tune(part, train, quick)[0]
+        hybrid = HybridModel([(part, GRIDS[part][0](**tuned[part])) for part in HYBRID_COMPONENTS])
+        results["hybrid"] = measure(hybrid, train, test)
+        print(
+            f"  hybrid      weights {hybrid.weights_} (validation nDCG@10 {hybrid.validation_ndcg_:.4f}); "
+            f"test nDCG@10 {results['hybrid'][f'ndcg@{DEFAULT_K}']:.4f}",
+            flush=True,
+        )
+    print()
+    print(format_table(results))
+    write_results(output, results)
+    print(f"\nwritten {output}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="folder holding movielens-100k/"
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results file (merged)")
+    parser.add_argument(
+        "--models", nargs="+", default=[*GRIDS, "hybrid"], choices=[*GRIDS, "hybrid"], help="models to run"
+    )
+    parser.add_argument("--quick", action="store_true", help="first grid point only (smoke run)")
+    args = parser.parse_args(argv)
+    run(args.data_dir, args.output, args.models, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Ranking models with one estimator interface (see ``base.RecommenderModel``).
+
+Example usage::
+
+    from recommender.models import EASEModel
+    model = EASEModel(l2=400).fit(interactions)   # DataFrame: user_id, item_id[, weight]
+    ids, scores = model.recommend(user_id, k=10)
+"""
+
+from __future__ import annotations
+
+from .base import NotFittedError, RecommenderModel
+from .ease import EASEModel
+from .hybrid import HybridModel
+from .itemknn import ItemKNNModel
+from .mf import ALSModel, BPRModel
+from .popularity import PopularityModel
+from .rp3beta import RP3betaModel
+
+__all__ = [
+    "ALSModel",
+    "BPRModel",
+    "HybridModel",
+    "EASEModel",
+    "ItemKNNModel",
+    "NotFittedError",
+    "PopularityModel",
+    "RP3betaModel",
+    "RecommenderModel",
+]
