@@ -21,6 +21,14 @@ test: ## run every test (unit, rasa validate/test, end-to-end, browser)
 train: setup ## train the Rasa model if the training data changed
 	@.venvs/reco/bin/python scripts/stack.py train
 
+DATASETS ?= ../shared/datasets
+
+bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groceries rules, offer bandit
+	@.venvs/reco/bin/python benchmarks/reco.py
+	@if [ -f benchmarks/clv.py ]; then .venvs/reco/bin/python benchmarks/clv.py; fi
+	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
+	@.venvs/reco/bin/python benchmarks/offers.py
+
 lookups: ## regenerate NLU lookup tables and the jieba dictionary from the catalog
 	@.venvs/reco/bin/python scripts/gen_nlu_lookups.py
 
@@ -31,4 +39,4 @@ lock: ## refresh the pinned versions after changing requirements/*.txt
 clean: ## remove trained models, test results and the demo database (keeps the environments)
 	rm -rf models var
 
-.PHONY: help setup demo stop test train lookups lock clean
+.PHONY: help setup demo stop test train bench-reco lookups lock clean
