@@ -25,7 +25,7 @@ DATASETS ?= ../shared/datasets
 
 bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groceries rules, offer bandit
 	@.venvs/reco/bin/python benchmarks/reco.py
-	@if [ -f benchmarks/clv.py ]; then .venvs/reco/bin/python benchmarks/clv.py; fi
+	@.venvs/reco/bin/python -m benchmarks.clv
 	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
 	@.venvs/reco/bin/python benchmarks/offers.py
 
