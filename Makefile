@@ -29,6 +29,9 @@ bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groce
 	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
 	@.venvs/reco/bin/python benchmarks/offers.py
 
+bench-nlu: setup ## NLU benchmarks (CLINC150, SMP-ECDT 2020); TRAIN=a.yml TEST=b.yml for your own Rasa NLU files
+	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/nlu.py $(if $(TRAIN),--train $(TRAIN) --test $(TEST))
+
 lookups: ## regenerate NLU lookup tables and the jieba dictionary from the catalog
 	@.venvs/reco/bin/python scripts/gen_nlu_lookups.py
 
@@ -39,4 +42,4 @@ lock: ## refresh the pinned versions after changing requirements/*.txt
 clean: ## remove trained models, test results and the demo database (keeps the environments)
 	rm -rf models var
 
-.PHONY: help setup demo stop test train bench-reco lookups lock clean
+.PHONY: help setup demo stop test train bench-reco bench-nlu lookups lock clean
