@@ -16,6 +16,7 @@ from .itemknn import ItemKNNModel
 from .mf import ALSModel, BPRModel
 from .popularity import PopularityModel
 from .rp3beta import RP3betaModel
+from .session_ease import SessionEASEModel
 
 __all__ = [
     "ALSModel",
@@ -27,4 +28,5 @@ __all__ = [
     "PopularityModel",
     "RP3betaModel",
     "RecommenderModel",
+    "SessionEASEModel",
 ]

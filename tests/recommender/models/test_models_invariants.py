@@ -17,6 +17,7 @@ from recommender.models import (  # noqa: E402
     ItemKNNModel,
     PopularityModel,
     RP3betaModel,
+    SessionEASEModel,
 )
 
 
@@ -38,6 +39,12 @@ class TestEASE(ModelInvariants, LearnsCommunities):
 class TestEASEReweighted(ModelInvariants, LearnsCommunities):
     def make_model(self):
         return EASEModel(l2=5.0, dropout=0.3, item_power=0.3, pop_penalty=0.2)
+
+
+class TestSessionEASE(ModelInvariants, LearnsCommunities):
+    # no timestamp column in the checkerboard: every interaction counts as simultaneous
+    def make_model(self):
+        return SessionEASEModel(l2=5.0, time_scale=60.0, time_weight=0.7, dropout=0.2)
 
 
 class TestRP3beta(ModelInvariants, LearnsCommunities):
