@@ -7,6 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from recommender import constants as C
+from recommender.experiments import Experiment, parse_experiment
+
+# Re-ranking and experiment settings (docs/contracts.md, "Environment variables").
+ENV_DIVERSITY = "DXE_DIVERSITY"
+ENV_LONG_TAIL = "DXE_LONG_TAIL"
+ENV_EXPERIMENT = "DXE_EXPERIMENT"
+# Modest defaults: relevance stays first (engine/rerank.py explains both knobs).
+DEFAULT_DIVERSITY = 0.2
+DEFAULT_LONG_TAIL = 0.1
 
 
 class SettingsError(ValueError):
@@ -24,6 +33,21 @@ def _float(env: Mapping[str, str], name: str, default: float, *, allow_zero: boo
     if value < 0 or (value == 0 and not allow_zero) or value != value:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    """A knob between 0 and 1."""
+    value = _float(env, name, default, allow_zero=True)
+    if value > 1:
+        raise SettingsError(f"{name} must be between 0 and 1, got {env.get(name)!r}")
+    return value
+
+
+def _experiment(env: Mapping[str, str]) -> Experiment | None:
+    try:
+        return parse_experiment(env.get(ENV_EXPERIMENT, ""))
+    except ValueError as exc:
+        raise SettingsError(f"{ENV_EXPERIMENT}: {exc}") from exc
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -61,6 +85,9 @@ class Settings:
     max_body_bytes: int = C.DEFAULT_MAX_BODY_BYTES
     host: str = C.DEFAULT_HOST
     port: int = C.DEFAULT_PORT
+    diversity: float = DEFAULT_DIVERSITY  # MMR knob, 0 (relevance only) .. 1
+    long_tail: float = DEFAULT_LONG_TAIL  # down-weights the most popular, 0 .. 1
+    experiment: Experiment | None = None  # A/B test of the knobs (DXE_EXPERIMENT JSON)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,7 +105,17 @@ class Settings:
             max_body_bytes=int(_float(env, C.ENV_MAX_BODY_BYTES, C.DEFAULT_MAX_BODY_BYTES)),
             host=env.get(C.ENV_RECO_HOST, "").strip() or C.DEFAULT_HOST,
             port=int(_float(env, C.ENV_RECO_PORT, C.DEFAULT_PORT)),
+            diversity=_share(env, ENV_DIVERSITY, DEFAULT_DIVERSITY),
+            long_tail=_share(env, ENV_LONG_TAIL, DEFAULT_LONG_TAIL),
+            experiment=_experiment(env),
         )
+
+    def knobs(self, variant: str) -> dict[str, float]:
+        """Re-ranking knobs of a variant: the defaults with the experiment's overrides."""
+        knobs = {"diversity": self.diversity, "long_tail": self.long_tail}
+        if self.experiment is not None:
+            knobs.update(self.experiment.overrides(variant))
+        return knobs
 
     @staticmethod
     def usable_token(token: str | None) -> str | None:

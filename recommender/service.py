@@ -8,11 +8,17 @@ so a request always sees one complete engine.
 Consent: a shopper who has not consented is ranked anonymously (``shopper_id=None``)
 and none of their interactions reach the engine. Allergens and the risk ceiling of
 the shopper's profile are applied to every request: they are safety limits.
+
+Online learning: likes, dislikes, clicks, carts and purchases of a consenting shopper are
+kept in a small per-shopper memory (rebuilt from the interactions table when missing) and
+passed to the engine with each search/recommend request, so they count before the refit.
+
+Experiments: the shopper's variant (``recommender.experiments``) picks the re-ranking
+knobs; it is logged with the list and returned in the response.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -20,25 +26,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender import constants as C
 from recommender.api.errors import InvalidRequest, NotFound, Unavailable
 from recommender.api.schemas import RecommendationRequest
 from recommender.config import Settings
+from recommender.experiments import assign_variant
 from recommender.storage import frames, queries
 from recommender.storage.db import readonly, session_factory
-from recommender.storage.models import Item, Offer, Shopper, utcnow
+from recommender.storage.frames import as_utc
+from recommender.storage.models import Interaction, Item, Offer, Shopper, utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def assign_variant(shopper_id: str | None) -> str:
-    """Stable A/B bucket of a shopper (hash of the id; anonymous → first variant)."""
-    if not shopper_id:
-        return C.VARIANTS[0]
-    digest = hashlib.sha256(shopper_id.encode("utf-8")).digest()
-    return C.VARIANTS[digest[0] % len(C.VARIANTS)]
+SESSION_MODES = ("search", "recommend")  # modes in which session feedback re-scores the list
 
 
 def item_card(
@@ -104,6 +108,7 @@ class RankingService:
         self._fit_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._feedback: Any | None = None  # engine.online.FeedbackMemory, created with the engine
 
     # -- engine lifecycle -------------------------------------------------
 
@@ -220,12 +225,19 @@ class RankingService:
         snapshot = self.snapshot()
         suggestions: list[Any] = []
         relaxed = False
+        variant = assign_variant(self.settings.experiment, request.shopper_id)
         if snapshot.engine is not None:
+            from recommender.engine.rerank import RerankParams
+
+            feedback = None
+            if personalised and shopper is not None and request.mode in SESSION_MODES:
+                feedback = self.session_feedback(shopper.id)
             try:
                 suggestions, relaxed = snapshot.engine.recommend(
                     shopper_id=shopper.id if personalised and shopper else None,
                     mode=request.mode, filters=filters, k=request.k,
                     anchor_item_id=request.anchor_item_id, query=request.query,
+                    feedback=feedback, rerank=RerankParams(**self.settings.knobs(variant)),
                 )
             except LookupError as exc:  # engine.errors.UnknownItemError (e.g. anchor not fitted yet)
                 raise NotFound(str(exc) or "unknown item") from exc
@@ -233,7 +245,6 @@ class RankingService:
                 raise InvalidRequest(str(exc) or "invalid request") from exc
         algorithms = {s.algorithm for s in suggestions}
         algorithm = algorithms.pop() if len(algorithms) == 1 else C.ALGORITHM_HYBRID
-        variant = assign_variant(request.shopper_id)
         with self.sessions.begin() as session:
             items = queries.items_by_ids(session, [s.item_id for s in suggestions])
             shown = [s for s in suggestions if s.item_id in items]
@@ -254,6 +265,38 @@ class RankingService:
             )
         return {"recommendation_id": log.id, "algorithm": algorithm, "variant": variant,
                 "items": cards, "fallback": bool(relaxed)}
+
+    # -- online learning ---------------------------------------------------
+
+    def _memory(self) -> Any:
+        if self._feedback is None:
+            from recommender.engine.online import FeedbackMemory
+
+            self._feedback = FeedbackMemory()
+        return self._feedback
+
+    def record_interaction(self, shopper_id: str, item_id: str, type_: str, used: bool) -> None:
+        """Note an interaction for the shopper's next list (only if usable for personalisation)."""
+        if used:
+            self._memory().record(shopper_id, item_id, type_)
+
+    def session_feedback(self, shopper_id: str) -> Any:
+        """The shopper's recent feedback, rebuilt from the interactions table if not in memory."""
+        from recommender.engine.online import SESSION_TYPES
+
+        memory = self._memory()
+        held = memory.get(shopper_id)
+        if held is not None:
+            return held
+        with self.reads.begin() as session:
+            rows = session.execute(
+                select(Interaction.created_at, Interaction.item_id, Interaction.type)
+                .where(Interaction.shopper_id == shopper_id, Interaction.used_for_personalisation.is_(True),
+                       Interaction.type.in_(SESSION_TYPES))
+                .order_by(Interaction.id.desc()).limit(memory.max_events)
+            ).all()
+        memory.load(shopper_id, [(as_utc(at).timestamp(), item, kind) for at, item, kind in reversed(rows)])
+        return memory.get(shopper_id)  # events older than the memory's TTL are dropped here
 
     @staticmethod
     def _reason(suggestion: Any, language: str) -> str:

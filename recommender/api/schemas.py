@@ -128,6 +128,27 @@ class RecommendationResponse(BaseModel):
     fallback: bool
 
 
+class VariantStats(BaseModel):
+    """Attribution of one A/B variant (rates are per impression)."""
+
+    variant: str
+    lists: int
+    impressions: int
+    clicks: int
+    carts: int
+    purchases: int
+    click_rate: float
+    cart_rate: float
+    purchase_rate: float
+
+
+class ExperimentReport(BaseModel):
+    """GET /api/v1/analytics/experiments."""
+
+    experiment: str | None
+    variants: list[VariantStats]
+
+
 class ItemList(BaseModel):
     """A list of cards."""
 

@@ -8,13 +8,15 @@ Filters are always applied first (filters.py); each mode then ranks the candidat
 - ``similar``: content, item-kNN and rules around an anchor item, in its vertical;
 - ``outfit``: one item per missing slot around a fashion anchor (outfit.py).
 
-Dislikes are excluded by the caller through ``Filters.exclude_item_ids``.
+Dislikes are excluded by the caller through ``Filters.exclude_item_ids``. Feedback given
+in the current conversation (``SessionFeedback``, online.py) is scored without a refit.
+After the blend, rerank.py applies the long-tail boost and MMR diversity to the filtered pool.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,9 +31,11 @@ from .filters import Selection, select
 from .hybrid import Reasons, Signal, blend
 from .interactions import UserItemMatrix, prepare_interactions
 from .itemknn import ItemKNN
+from .online import SESSION_WEIGHT, SessionFeedback, demote, session_similarity
 from .outfit import complete_outfit, missing_slots
 from .popularity import Popularity
 from .ranking import tiebreak_keys, top_k
+from .rerank import RerankParams, item_similarity, pool_size, rerank
 from .rules import AssociationRules
 from .tokenize import attribute_token, parse_attribute_token, query_tokens
 
@@ -57,18 +61,34 @@ def filter_tokens(filters: Filters) -> list[str]:
     return tokens
 
 
+@dataclass(frozen=True)
+class _Tuning:
+    """Per-request inputs beyond the filters: session feedback and re-ranking knobs."""
+
+    feedback: SessionFeedback
+    rerank: RerankParams
+
+
 class Engine:
     """Fitted ranking engine; build it with ``Engine.fit(items_df, interactions_df, seed=42)``."""
 
-    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+    def __init__(self, seed: int = DEFAULT_SEED, rerank: RerankParams | None = None) -> None:
         self.seed = seed
+        self.rerank = rerank if rerank is not None else RerankParams()
 
     @classmethod
     def fit(
-        cls, items_df: pd.DataFrame, interactions_df: pd.DataFrame | None, seed: int = DEFAULT_SEED
+        cls,
+        items_df: pd.DataFrame,
+        interactions_df: pd.DataFrame | None,
+        seed: int = DEFAULT_SEED,
+        rerank: RerankParams | None = None,
     ) -> Engine:
-        """Validate the data and fit popularity, item-kNN, content and rules models."""
-        engine = cls(seed=seed)
+        """Validate the data and fit popularity, item-kNN, content and rules models.
+
+        ``rerank`` sets the default re-ranking knobs (none by default); a request can override them.
+        """
+        engine = cls(seed=seed, rerank=rerank)
         catalog = Catalog.from_frame(items_df)
         frame = prepare_interactions(interactions_df, catalog.index)
         engine.catalog_ = catalog
@@ -96,9 +116,16 @@ class Engine:
         k: int = 5,
         anchor_item_id: str | None = None,
         query: str | None = None,
+        feedback: SessionFeedback | None = None,
+        rerank: RerankParams | None = None,
     ) -> tuple[list[Suggestion], bool]:
-        """Ranked suggestions and whether soft filters had to be relaxed to find any."""
+        """Ranked suggestions and whether soft filters had to be relaxed to find any.
+
+        ``feedback`` (search and recommend modes) is the shopper's feedback in this
+        conversation; ``rerank`` overrides the engine's re-ranking knobs for this request.
+        """
         filters = filters if filters is not None else Filters()
+        tuning = _Tuning(feedback or SessionFeedback(), rerank if rerank is not None else self.rerank)
         if mode not in MODES:
             raise InvalidRequestError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
@@ -111,11 +138,12 @@ class Engine:
             if str(anchor_item_id) not in self.catalog_.index:
                 raise UnknownItemError(str(anchor_item_id))
         if mode == "search":
-            suggestions, selection = self._search(filters, int(k), query)
+            suggestions, selection = self._search(filters, int(k), query, tuning)
         elif mode == "recommend":
-            suggestions, selection = self._recommend(shopper_id, filters, int(k), query)
+            suggestions, selection = self._recommend(shopper_id, filters, int(k), query, tuning)
         elif mode == "similar":
-            suggestions, selection = self._similar(self.catalog_.index[str(anchor_item_id)], filters, int(k))
+            anchor = self.catalog_.index[str(anchor_item_id)]
+            suggestions, selection = self._similar(anchor, filters, int(k), replace(tuning, feedback=SessionFeedback()))
         else:
             suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
         if filters.risk_max is not None:
@@ -140,14 +168,16 @@ class Engine:
         ]
 
     # --- modes --------------------------------------------------------------------------
-    def _search(self, filters: Filters, k: int, query: str | None) -> tuple[list[Suggestion], Selection]:
+    def _search(
+        self, filters: Filters, k: int, query: str | None, tuning: _Tuning
+    ) -> tuple[list[Suggestion], Selection]:
         selection = select(self.catalog_, filters)
         tokens = query_tokens(query or "") + filter_tokens(filters)
         signals = [self._content_query_signal(tokens), self._popularity_signal()]
-        return self._blend(signals, SEARCH_WEIGHTS, selection.mask, k), selection
+        return self._blend(signals, SEARCH_WEIGHTS, selection.mask, k, tuning), selection
 
     def _recommend(
-        self, shopper_id: str | None, filters: Filters, k: int, query: str | None
+        self, shopper_id: str | None, filters: Filters, k: int, query: str | None, tuning: _Tuning
     ) -> tuple[list[Suggestion], Selection]:
         selection = select(self.catalog_, filters)
         items, weights = self.user_items_.history(shopper_id)
@@ -170,12 +200,14 @@ class Engine:
                 Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
                 self._popularity_signal(),
             ]
-            return self._blend(signals, HYBRID_WEIGHTS, candidates, k), selection
+            return self._blend(signals, HYBRID_WEIGHTS, candidates, k, tuning), selection
         tokens = query_tokens(query or "") + filter_tokens(filters)
         signals = [self._content_query_signal(tokens), self._popularity_signal()]
-        return self._blend(signals, COLD_WEIGHTS, candidates, k), selection
+        return self._blend(signals, COLD_WEIGHTS, candidates, k, tuning), selection
 
-    def _similar(self, anchor: int, filters: Filters, k: int) -> tuple[list[Suggestion], Selection]:
+    def _similar(
+        self, anchor: int, filters: Filters, k: int, tuning: _Tuning
+    ) -> tuple[list[Suggestion], Selection]:
         vertical = filters.vertical or self.catalog_.vertical[anchor] or None
         selection = select(self.catalog_, replace(filters, vertical=vertical))
         candidates = selection.mask.copy()
@@ -192,7 +224,7 @@ class Engine:
             Signal("itemknn", self.itemknn_.similar_items(anchor), lambda p: ("cf", liked)),
             Signal("rules", self.rules_.bought_with(anchor), lambda p: ("rule", bought)),
         ]
-        return self._blend(signals, SIMILAR_WEIGHTS, candidates, k), selection
+        return self._blend(signals, SIMILAR_WEIGHTS, candidates, k, tuning), selection
 
     def _outfit(self, anchor: int, filters: Filters, k: int) -> tuple[list[Suggestion], Selection]:
         catalog = self.catalog_
@@ -228,9 +260,47 @@ class Engine:
 
     # --- helpers ------------------------------------------------------------------------
     def _blend(
-        self, signals: list[Signal], weights: dict[str, float], candidates: np.ndarray, k: int
+        self, signals: list[Signal], weights: dict[str, float], candidates: np.ndarray, k: int, tuning: _Tuning
     ) -> list[Suggestion]:
-        return blend(self.catalog_.ids, signals, weights, candidates, k, self.tiebreak_, self._fallback)
+        """Blend (with the session signal), then demote disliked twins and re-rank the pool."""
+        liked = self._feedback_positions(tuning.feedback.positives)
+        disliked = self._feedback_positions(tuning.feedback.negatives)
+        if liked[0].size:
+            signals = [*signals, self._session_signal(*liked)]
+            weights = {**weights, "session": SESSION_WEIGHT}
+        reordering = tuning.rerank.active or disliked[0].size > 0
+        pool = pool_size(k) if reordering else k
+        suggestions = blend(self.catalog_.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback)
+        if not reordering or len(suggestions) < 2:
+            return suggestions[:k]
+        positions = np.array([self.catalog_.index[s.item_id] for s in suggestions], dtype=np.int64)
+        scores = np.array([s.score for s in suggestions], dtype=float)
+        if disliked[0].size:
+            penalty, _ = self._session_scores(*disliked)
+            scores = demote(scores, np.clip(penalty[positions], 0.0, None))
+            for suggestion, score in zip(suggestions, scores, strict=True):
+                suggestion.score = round(float(score), 6)
+            order = np.argsort(-scores, kind="stable")
+            suggestions, positions, scores = [suggestions[i] for i in order], positions[order], scores[order]
+        catalog = self.catalog_
+        similarity = item_similarity(
+            self.content_.matrix_[positions],
+            [(catalog.category[p], catalog.brand[p], catalog.colour[p]) for p in positions],
+        )
+        chosen = rerank(scores, self.popularity_.scores_[positions], similarity, tuning.rerank, k)
+        return [suggestions[i] for i in chosen]
+
+    def _feedback_positions(self, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(catalog positions, weights) of feedback items the catalog knows."""
+        known = [(self.catalog_.index[i], w) for i, w in weights.items() if i in self.catalog_.index]
+        return np.array([p for p, _ in known], dtype=np.int64), np.array([w for _, w in known], dtype=float)
+
+    def _session_scores(self, positions: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return session_similarity(self.content_.matrix_, self.itemknn_.similarity_, positions, weights)
+
+    def _session_signal(self, positions: np.ndarray, weights: np.ndarray) -> Signal:
+        scores, because = self._session_scores(positions, weights)
+        return Signal("session", scores, self._because(because, "cf", explain.because_liked))
 
     def _fallback(self, position: int) -> tuple[str, str, Reasons]:
         return "filters", "attribute", explain.matches_request()

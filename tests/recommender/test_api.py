@@ -29,7 +29,7 @@ OTHER_TOKEN = "another-valid-token-0123456789"
 
 PUBLIC = {"/healthz", "/", "/chat", "/chat/api/session", "/chat/api/message", "/static/img/{item_id}.svg",
           "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-STAFF_ONLY = {("GET", "/api/v1/handoffs")}
+STAFF_ONLY = {("GET", "/api/v1/handoffs"), ("GET", "/api/v1/analytics/experiments")}
 INJECTION = "'); DROP TABLE shoppers;-- <script>alert(1)</script> ${jndi:ldap://x} 😀\u200b\u202e中文"
 
 

@@ -1,0 +1,70 @@
+"""Staff analytics: A/B experiment attribution.
+
+Impressions are the items shown in logged lists; clicks, carts and purchases are the
+interactions that name a logged list (``recommendation_id``), attributed to its variant.
+Rates are events per impression (0 when nothing was shown).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recommender.api.deps import ReadSessionDep, SettingsDep, StaffAuth
+from recommender.api.schemas import ExperimentReport
+from recommender.storage.models import Interaction, RecommendationLog
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], dependencies=[StaffAuth])
+
+OUTCOMES = {"click": "clicks", "cart": "carts", "purchase": "purchases"}
+BATCH_ROWS = 1000
+
+
+def empty_row(variant: str) -> dict[str, Any]:
+    """A variant's figures before anything was shown."""
+    row: dict[str, Any] = {"variant": variant, "lists": 0, "impressions": 0}
+    for name in OUTCOMES.values():
+        row[name] = 0
+        row[f"{name[:-1]}_rate"] = 0.0
+    return row
+
+
+def variant_stats(session: Session, since: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Per variant: lists, impressions, clicks, carts, purchases and their rates."""
+    stats: dict[str, dict[str, Any]] = {}
+    logs = select(RecommendationLog.variant, RecommendationLog.items)
+    events = (
+        select(RecommendationLog.variant, Interaction.type, func.count(Interaction.id))
+        .join(RecommendationLog, Interaction.recommendation_id == RecommendationLog.id)
+        .where(Interaction.type.in_(tuple(OUTCOMES)))
+        .group_by(RecommendationLog.variant, Interaction.type)
+    )
+    if since is not None:
+        logs = logs.where(RecommendationLog.created_at >= since)
+        events = events.where(RecommendationLog.created_at >= since)
+    for variant, items in session.execute(logs.execution_options(yield_per=BATCH_ROWS)):
+        row = stats.setdefault(variant, empty_row(variant))
+        row["lists"] += 1
+        row["impressions"] += len(items or [])
+    for variant, kind, count in session.execute(events):
+        stats.setdefault(variant, empty_row(variant))[OUTCOMES[kind]] += int(count)
+    for row in stats.values():
+        shown = row["impressions"]
+        for name in OUTCOMES.values():
+            row[f"{name[:-1]}_rate"] = round(row[name] / shown, 6) if shown else 0.0
+    return stats
+
+
+@router.get("/experiments", response_model=ExperimentReport)
+def experiments(session: ReadSessionDep, settings: SettingsDep, since: datetime | None = None) -> dict[str, Any]:
+    """Impressions, clicks, carts, purchases and rates per variant (staff only; ``since``: ISO 8601)."""
+    experiment = settings.experiment
+    stats = variant_stats(session, since)
+    for name in experiment.names if experiment is not None else ():
+        stats.setdefault(name, empty_row(name))  # configured variants are listed before any impression
+    return {"experiment": experiment.name if experiment is not None else None,
+            "variants": [stats[name] for name in sorted(stats)]}

@@ -1,0 +1,128 @@
+"""A/B experiments: stable assignment, variant knobs, logging and attribution."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from recommender.api.app import create_app
+from recommender.config import Settings, SettingsError
+from recommender.experiments import Experiment, assign_variant, parse_experiment
+from recommender.storage.models import RecommendationLog
+
+SPEC = {"name": "diversity-1", "variants": {"A": {"diversity": 0.0, "long_tail": 0.0}, "B": {"diversity": 1.0}}}
+
+
+def shoppers_in(experiment: Experiment, variant: str, n: int = 2) -> list[str]:
+    found = [f"x{i}" for i in range(500) if experiment.assign(f"x{i}") == variant]
+    return found[:n]
+
+
+def test_assignment_is_a_stable_sha256_bucket() -> None:
+    experiment = parse_experiment(json.dumps(SPEC))
+    assert experiment.names == ("A", "B")
+    digest = hashlib.sha256(b"diversity-1:alice").digest()
+    assert experiment.assign("alice") == "AB"[int.from_bytes(digest[:8], "big") % 2]
+    assert all(experiment.assign(f"s{i}") == experiment.assign(f"s{i}") for i in range(50))
+    counts = [sum(experiment.assign(f"s{i}") == v for i in range(1000)) for v in "AB"]
+    assert min(counts) > 400  # about half each
+    other = replace(experiment, name="other")
+    assert any(other.assign(f"s{i}") != experiment.assign(f"s{i}") for i in range(50))
+    assert experiment.assign(None) == "A" and assign_variant(None, "alice") == "A"
+    assert experiment.overrides("B") == {"diversity": 1.0} and experiment.overrides("Z") == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("{", "not valid JSON"),
+        ('{"name": "x"}', "expected"),
+        ('{"name": "", "variants": {"A": {}, "B": {}}}', "name must be"),
+        ('{"name": "x", "variants": {"A": {}}}', "2 to 8 variants"),
+        ('{"name": "x", "variants": {"A": {}, "B": {"speed": 1}}}', "keys among diversity, long_tail"),
+        ('{"name": "x", "variants": {"A": {}, "B": {"diversity": 3}}}', "between 0 and 1"),
+        ('{"name": "x", "variants": {"A": {}, "B-long-name": {}}}', "letters or digits"),
+    ],
+)
+def test_bad_experiment_configuration_is_a_clear_error(raw: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"DXE_EXPERIMENT": raw})
+
+
+def test_knobs_come_from_the_environment() -> None:
+    settings = Settings.from_env({"DXE_DIVERSITY": "0.4", "DXE_LONG_TAIL": "0", "DXE_EXPERIMENT": json.dumps(SPEC)})
+    assert settings.knobs("A") == {"diversity": 0.0, "long_tail": 0.0}
+    assert settings.knobs("B") == {"diversity": 1.0, "long_tail": 0.0}
+    assert Settings.from_env({}).experiment is None and Settings.from_env({}).knobs("A")["diversity"] > 0
+    with pytest.raises(SettingsError, match="DXE_DIVERSITY must be between 0 and 1"):
+        Settings.from_env({"DXE_DIVERSITY": "1.5"})
+
+
+@pytest.fixture
+def ab_client(settings: Settings, catalog: list[dict[str, Any]]) -> Any:
+    configured = replace(settings, experiment=parse_experiment(json.dumps(SPEC)))
+    with TestClient(create_app(configured), raise_server_exceptions=False) as client:
+        yield client
+
+
+def search(client: TestClient, headers: dict[str, str], shopper: str) -> dict[str, Any]:
+    body = {"shopper_id": shopper, "mode": "search", "query": "dress", "vertical": "fashion", "k": 3}
+    response = client.post("/api/v1/recommendations", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_variant_is_returned_logged_and_changes_the_knobs(ab_client, service_headers, sessions) -> None:
+    experiment = ab_client.app.state.settings.experiment
+    (a_shopper,), (b_shopper,) = shoppers_in(experiment, "A", 1), shoppers_in(experiment, "B", 1)
+    plain, diverse = search(ab_client, service_headers, a_shopper), search(ab_client, service_headers, b_shopper)
+    assert (plain["variant"], diverse["variant"]) == ("A", "B")
+    with sessions.begin() as session:
+        assert session.get(RecommendationLog, diverse["recommendation_id"]).variant == "B"
+    # A keeps relevance order (both dresses first); B's MMR at full diversity puts something else second.
+    assert {card["category"] for card in plain["items"][:2]} == {"dress"}
+    assert diverse["items"][0]["category"] == "dress" and diverse["items"][1]["category"] != "dress"
+    assert search(ab_client, service_headers, b_shopper)["variant"] == "B"  # stable
+
+
+def test_attribution_per_variant(ab_client, service_headers, staff_headers) -> None:
+    experiment = ab_client.app.state.settings.experiment
+    a_shoppers, b_shoppers = shoppers_in(experiment, "A"), shoppers_in(experiment, "B")
+    lists = {shopper: search(ab_client, service_headers, shopper) for shopper in a_shoppers + b_shoppers}
+
+    def act(shopper: str, kind: str, attributed: bool = True) -> None:
+        listed = lists[shopper]
+        body = {"shopper_id": shopper, "item_id": listed["items"][0]["id"], "type": kind}
+        if attributed:
+            body["recommendation_id"] = listed["recommendation_id"]
+        assert ab_client.post("/api/v1/interactions", json=body, headers=service_headers).status_code == 201
+
+    act(a_shoppers[0], "click")
+    act(a_shoppers[1], "click")
+    act(a_shoppers[1], "view")  # not an outcome
+    act(b_shoppers[0], "click")
+    act(b_shoppers[0], "cart")
+    act(b_shoppers[0], "purchase")
+    act(b_shoppers[1], "purchase", attributed=False)  # no list named: not attributed
+    assert ab_client.get("/api/v1/analytics/experiments", headers=service_headers).status_code == 403
+    response = ab_client.get("/api/v1/analytics/experiments", headers=staff_headers)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["experiment"] == "diversity-1"
+    rows = {row["variant"]: row for row in report["variants"]}
+    shown = {v: sum(len(lists[s]["items"]) for s in group) for v, group in (("A", a_shoppers), ("B", b_shoppers))}
+    assert rows["A"] == {"variant": "A", "lists": 2, "impressions": shown["A"], "clicks": 2, "carts": 0,
+                         "purchases": 0, "click_rate": round(2 / shown["A"], 6), "cart_rate": 0.0,
+                         "purchase_rate": 0.0}
+    assert (rows["B"]["lists"], rows["B"]["clicks"], rows["B"]["carts"], rows["B"]["purchases"]) == (2, 1, 1, 1)
+    assert rows["B"]["purchase_rate"] == round(1 / shown["B"], 6)
+    future = ab_client.get("/api/v1/analytics/experiments", params={"since": "2999-01-01T00:00:00Z"},
+                           headers=staff_headers).json()
+    assert [row["impressions"] for row in future["variants"]] == [0, 0]  # configured variants still listed
+    bad = ab_client.get("/api/v1/analytics/experiments", params={"since": "yesterday"}, headers=staff_headers)
+    assert bad.status_code == 422 and "since" in bad.json()["detail"]
