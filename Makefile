@@ -32,6 +32,12 @@ bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groce
 bench-nlu: setup ## NLU benchmarks (CLINC150, SMP-ECDT 2020); TRAIN=a.yml TEST=b.yml for your own Rasa NLU files
 	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/nlu.py $(if $(TRAIN),--train $(TRAIN) --test $(TEST))
 
+bench-sentiment: setup ## sentiment benchmark (ChnSentiCorp, online_shopping, SST-2); TEST=f.tsv [TRAIN=f.tsv] for your own label<TAB>text
+	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/sentiment.py $(if $(TEST),--test $(TEST)) $(if $(TRAIN),--train $(TRAIN))
+
+train-sentiment: setup ## train the optional sentiment model from ../shared/datasets into var/models/ (never committed)
+	@PYTHONPATH=. .venvs/rasa/bin/python scripts/train_sentiment.py
+
 lookups: ## regenerate NLU lookup tables and the jieba dictionary from the catalog
 	@.venvs/reco/bin/python scripts/gen_nlu_lookups.py
 
@@ -42,4 +48,4 @@ lock: ## refresh the pinned versions after changing requirements/*.txt
 clean: ## remove trained models, test results and the demo database (keeps the environments)
 	rm -rf models var
 
-.PHONY: help setup demo stop test train bench-reco bench-nlu lookups lock clean
+.PHONY: help setup demo stop test train bench-reco bench-nlu bench-sentiment train-sentiment lookups lock clean

@@ -1,4 +1,8 @@
-"""Bilingual sentiment: VADER for English, a project lexicon for Chinese."""
+"""Bilingual sentiment: VADER for English, a project lexicon for Chinese.
+
+Optionally (`model_path`) a trained model from `bot/components/sentiment_model.py`
+scores messages instead, when its file exists; without it the lexicons are used.
+"""
 from __future__ import annotations
 
 import logging
@@ -22,6 +26,7 @@ from bot.components.sentiment_lexicon import (
     normalize,
     read_lexicon,
 )
+from bot.components.sentiment_model import SentimentModel, SentimentModelError
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +81,8 @@ class SentimentAnalyzer(GraphComponent):
             "en_extra_lexicon_path": None,
             # |score| below this is "neutral"
             "neutral_threshold": DEFAULT_THRESHOLD,
+            # trained model file (scripts/train_sentiment.py); empty or missing: lexicons
+            "model_path": "",
         }
 
     def __init__(
@@ -85,8 +92,9 @@ class SentimentAnalyzer(GraphComponent):
         resource: Resource,
         zh_lexicon: Lexicon,
         en_extra: Dict[str, float],
+        model: Optional[SentimentModel] = None,
     ) -> None:
-        """Creates the analyzer from parsed lexicons."""
+        """Creates the analyzer from parsed lexicons (and an optional trained model)."""
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         self._config = {**self.get_default_config(), **config}
@@ -96,6 +104,27 @@ class SentimentAnalyzer(GraphComponent):
         self._en_extra = dict(en_extra)
         self._vader = SentimentIntensityAnalyzer()
         self._vader.lexicon.update(self._en_extra)
+        self._model = model
+
+    @property
+    def uses_model(self) -> bool:
+        """True when a trained model scores messages (else the lexicons do)."""
+        return self._model is not None
+
+    @staticmethod
+    def load_model(model_path: Optional[str]) -> Optional[SentimentModel]:
+        """The trained model at `model_path`, or None (lexicons) when absent or unusable."""
+        if not model_path:
+            return None
+        path = Path(model_path)
+        if not path.is_file():
+            logger.info(f"Sentiment model {path} not found; using the lexicons.")
+            return None
+        try:
+            return SentimentModel.load(path)
+        except SentimentModelError as error:
+            logger.warning(f"{error}; using the lexicons.")
+            return None
 
     @classmethod
     def create(
@@ -111,7 +140,8 @@ class SentimentAnalyzer(GraphComponent):
         en_path = Path(merged["en_extra_lexicon_path"] or DEFAULT_EN_EXTRA_LEXICON)
         zh = read_lexicon(zh_path)
         en_extra = read_lexicon(en_path).sentiment_words() if en_path.is_file() else {}
-        return cls(merged, model_storage, resource, zh, en_extra)
+        model = cls.load_model(merged["model_path"])
+        return cls(merged, model_storage, resource, zh, en_extra, model)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Copies the lexicons into the model storage (nothing is learned)."""
@@ -138,12 +168,18 @@ class SentimentAnalyzer(GraphComponent):
             return cls.create(config, model_storage, resource, execution_context)
         zh = Lexicon({w: (k, float(v)) for w, (k, v) in payload["zh"].items()})
         merged = {**cls.get_default_config(), **config}
-        return cls(merged, model_storage, resource, zh, payload["en_extra"])
+        model = cls.load_model(merged["model_path"])
+        return cls(merged, model_storage, resource, zh, payload["en_extra"], model)
 
     def analyse(self, text: Optional[str]) -> Dict[str, Any]:
         """Sentiment of `text`: {"label": ..., "score": -1..1 rounded to 4 places}."""
         if not text or not text.strip():
             return {"label": LABEL_NEUTRAL, "score": 0.0}
+        if self._model is not None:
+            model_score = self._model.score(text)
+            if model_score is not None:
+                score = round(model_score, 4)
+                return {"label": label_for(score, self._config["neutral_threshold"]), "score": score}
         # the Chinese scorer only matches Han entries; it needs the punctuation
         zh_raw = chinese_raw_score(text, self._zh) if HAN_RUN_RE.search(text) else 0.0
         other = HAN_RUN_RE.sub(" ", text)
