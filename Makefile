@@ -28,6 +28,7 @@ bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groce
 	@.venvs/reco/bin/python -m benchmarks.clv
 	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
 	@.venvs/reco/bin/python benchmarks/offers.py
+	@.venvs/reco/bin/python benchmarks/serve.py
 
 bench-nlu: setup ## NLU benchmarks (CLINC150, SMP-ECDT 2020); TRAIN=a.yml TEST=b.yml for your own Rasa NLU files
 	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/nlu.py $(if $(TRAIN),--train $(TRAIN) --test $(TEST))
