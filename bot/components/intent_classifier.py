@@ -36,7 +36,16 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_model.skops"
 DEFAULT_OOS_INTENT = "out_of_scope"
 # Config keys passed through to IntentModelConfig.
-MODEL_KEYS = ("char_min_ngram", "char_max_ngram", "word_max_ngram", "model", "c", "max_iter", "random_state")
+MODEL_KEYS = (
+    "char_min_ngram",
+    "char_max_ngram",
+    "word_max_ngram",
+    "word_weight",
+    "model",
+    "c",
+    "max_iter",
+    "random_state",
+)
 
 
 @DefaultV1Recipe.register(
@@ -67,6 +76,8 @@ class IntentClassifier(GraphComponent, RasaIntentClassifier):
             "char_min_ngram": 1,
             "char_max_ngram": 4,
             "word_max_ngram": 2,
+            # scale of the lemma n-gram block against the character n-grams
+            "word_weight": 1.0,
             # "calibrated_svm" (LinearSVC + Platt scaling, 3-fold) or
             # "logistic_regression"; on nlu_data both reach ~0.85 in 5-fold CV, the
             # SVM trains ~20x faster and is less often under the fallback threshold

@@ -177,7 +177,7 @@ def test_single_intent_is_not_trained(
     assert _parse(classifier, tokenized("hi")).get("intent") is None
 
 
-@pytest.mark.parametrize("bad", [{"model": "forest"}, {"char_max_ngram": 0}, {"c": 0}])
+@pytest.mark.parametrize("bad", [{"model": "forest"}, {"char_max_ngram": 0}, {"c": 0}, {"word_weight": -1}])
 def test_bad_config_is_rejected(bad: Dict[str, object]) -> None:
     with pytest.raises(IntentModelError):
         IntentModelConfig(**bad)
