@@ -43,8 +43,8 @@ lookups: ## regenerate NLU lookup tables and the jieba dictionary from the catal
 	@.venvs/reco/bin/python scripts/gen_nlu_lookups.py
 
 lock: ## refresh the pinned versions after changing requirements/*.txt
-	@.venvs/rasa/bin/pip freeze | grep -v '^-e' > requirements/rasa.lock
-	@.venvs/reco/bin/pip freeze | grep -v '^-e' > requirements/reco.lock
+	@.venvs/rasa/bin/pip list --format=freeze --exclude-editable > requirements/rasa.lock
+	@.venvs/reco/bin/pip list --format=freeze --exclude-editable > requirements/reco.lock
 
 clean: ## remove trained models, test results and the demo database (keeps the environments)
 	rm -rf models var

@@ -28,7 +28,17 @@ make_venv() {
   [ -x "$dir/bin/python" ] || "$py" -m venv "$dir"
   "$dir/bin/python" -m pip install --quiet --upgrade "pip<25"
   local cons=(); [ -f "$lock" ] && cons=(-c "$lock")
-  "$dir/bin/python" -m pip install --progress-bar off -r "$req" "${cons[@]}" | grep -E '^(Collecting|Successfully)' | sed "s/^/[setup:$name] /" || true
+  local log="$dir/pip-install.log" rc
+  # progress: one line per package; a failed install stops setup with pip's own error
+  set +e
+  "$dir/bin/python" -m pip install --progress-bar off -r "$req" "${cons[@]}" 2>&1 | tee "$log" \
+    | { grep --line-buffered -E '^(Collecting|Successfully)' | sed -u "s/^/[setup:$name] /"; true; }
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ]; then
+    grep -v '^WARNING: Location' "$log" | tail -20 >&2
+    say "pip install failed for the $name environment (exit $rc, full log: $log)"; exit 1
+  fi
   "$dir/bin/python" -m pip check >/dev/null || { "$dir/bin/python" -m pip check; exit 1; }
   echo "$want" > "$dir/.stamp"
   say "$name environment ready"
