@@ -25,6 +25,7 @@ from actions.constants import (
     MIN_REQUEST_SECONDS,
     PATH_HANDOFFS,
     PATH_INTERACTIONS,
+    PATH_OFFER_RESPONSE,
     PATH_OFFERS,
     PATH_ORDERS,
     PATH_POPULAR,
@@ -243,6 +244,14 @@ class RecommenderClient:
             body["stated_ceiling"] = stated_ceiling
         return self._expect_dict(
             await self._call("POST", path, PATH_RISK_PROFILE, body=body), PATH_RISK_PROFILE
+        )
+
+    async def offer_response(self, shopper_id: str, code: str, accepted: bool) -> Dict[str, Any]:
+        """POST /api/v1/offers/{code}/response: the shopper's answer to the offer shown."""
+        path = PATH_OFFER_RESPONSE.format(code=quote(code, safe=""))
+        body = {"shopper_id": shopper_id, "accepted": accepted}
+        return self._expect_dict(
+            await self._call("POST", path, PATH_OFFER_RESPONSE, body=body), PATH_OFFER_RESPONSE
         )
 
     async def offers(self, shopper_id: str, language: str) -> Dict[str, Any]:

@@ -174,6 +174,19 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "抱歉，优惠信息暂时查不到，请稍后再试。",
         "en": "Sorry, I can't fetch offers right now. Please try again later.",
     },
+    "offer_question": {
+        "zh": "要领取这张优惠券吗？回复“好的”或“不用了”。",
+        "en": "Would you like to claim this offer? Say yes or no.",
+    },
+    "offer_accepted": {
+        "zh": "已为你领取优惠券 {code}，结算时自动抵扣。",
+        "en": "Offer {code} is yours; it applies at checkout.",
+    },
+    "offer_declined": {"zh": "好的，不领也没关系。还想看点什么？", "en": "No problem. What else can I show you?"},
+    "offer_answer_failed": {
+        "zh": "抱歉，优惠券暂时没领上，请稍后再说一次“好的”。",
+        "en": "Sorry, I couldn't claim that offer just now. Please say yes again in a moment.",
+    },
 }
 
 

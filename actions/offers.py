@@ -1,11 +1,22 @@
-"""action_offers: the shopper's personal offers."""
-from typing import Any, Dict, List
+"""action_offers: the offer chosen for the shopper, and the shopper's yes / no to it.
 
-from rasa_sdk.events import EventType
+The recommender's learning policy picks at most one offer (margin-capped by the shopper's
+predicted CLV, Thompson sampling per segment). The action shows it, asks whether the
+shopper wants it and remembers the code in the ``pending_offer`` slot; a yes or no right
+after that question (``action_affirm`` / ``action_deny``) is sent back with
+:func:`answer_offer`, which is what the policy learns from.
+"""
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.types import DomainDict
 
 from actions.base import DxeAction, Turn
 from actions.client import RecommenderError
+from actions.constants import LANGUAGES, SLOT_PENDING_OFFER
+from actions.messages import say
+
+QUESTION_KEY = "offer_question"
 
 
 def offer_line(offer: Dict[str, Any]) -> str:
@@ -16,15 +27,46 @@ def offer_line(offer: Dict[str, Any]) -> str:
     return ""
 
 
+def _last_bot_text(turn: Turn) -> Optional[str]:
+    for event in reversed(turn.tracker.events_after_latest_restart()):
+        if event.get("event") == "bot":
+            return event.get("text")
+    return None
+
+
+def pending_offer(turn: Turn) -> Optional[str]:
+    """The offer code the shopper is answering, if the bot's last message asked about one."""
+    code = turn.tracker.get_slot(SLOT_PENDING_OFFER)
+    if not isinstance(code, str) or not code:
+        return None
+    if _last_bot_text(turn) not in [say(QUESTION_KEY, lang) for lang in LANGUAGES]:
+        return None
+    return code
+
+
+async def answer_offer(turn: Turn, code: str, accepted: bool) -> List[EventType]:
+    """Send the answer to the recommender and acknowledge it; clears ``pending_offer``."""
+    try:
+        await turn.client.offer_response(turn.shopper_id, code, accepted)
+    except RecommenderError:
+        if accepted:
+            turn.say("offer_answer_failed")
+            return []  # keep the pending offer: the shopper can say yes again
+        turn.say("offer_declined")
+        return [SlotSet(SLOT_PENDING_OFFER, None)]
+    turn.say("offer_accepted" if accepted else "offer_declined", code=code)
+    return [SlotSet(SLOT_PENDING_OFFER, None)]
+
+
 class ActionOffers(DxeAction):
-    """GET /api/v1/offers and list them."""
+    """GET /api/v1/offers, show the chosen offer and ask whether the shopper wants it."""
 
     def name(self) -> str:
         """Name in the domain."""
         return "action_offers"
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
-        """Text list plus a custom payload ``{"type": "offers", "segment", "offers"}``."""
+        """Text plus a custom payload ``{"type": "offers", "segment", "offers"}``, then the question."""
         try:
             answer = await turn.client.offers(turn.shopper_id, turn.language)
         except RecommenderError:
@@ -34,9 +76,13 @@ class ActionOffers(DxeAction):
         lines = [line for line in map(offer_line, offers) if line]
         if not lines:
             turn.say("offers_none")
-            return []
+            return [SlotSet(SLOT_PENDING_OFFER, None)]
         turn.dispatcher.utter_message(
             text="\n".join([turn.text("offers_header")] + lines),
             json_message={"type": "offers", "segment": answer.get("segment"), "offers": offers},
         )
-        return []
+        code = next((o.get("code") for o in offers if isinstance(o.get("code"), str) and o.get("code")), None)
+        if code is None:
+            return [SlotSet(SLOT_PENDING_OFFER, None)]
+        turn.say(QUESTION_KEY)
+        return [SlotSet(SLOT_PENDING_OFFER, code)]

@@ -9,6 +9,7 @@ from actions.base import DxeAction, Turn
 from actions.client import RecommenderError
 from actions.constants import LANGUAGES
 from actions.messages import say
+from actions.offers import answer_offer, pending_offer
 
 CONSENT_KEY = "consent_question"
 
@@ -68,7 +69,7 @@ class ActionGreet(DxeAction):
 
 
 class ActionAffirm(DxeAction):
-    """"Yes": records consent right after the consent question."""
+    """"Yes": records consent right after the consent question, or claims the offer just shown."""
 
     def name(self) -> str:
         """Name in the domain."""
@@ -80,12 +81,15 @@ class ActionAffirm(DxeAction):
             if await save_consent(turn, True):
                 turn.say("consent_yes")
             return []
+        code = pending_offer(turn)
+        if code is not None:
+            return await answer_offer(turn, code, accepted=True)
         turn.say("affirm")
         return []
 
 
 class ActionDeny(DxeAction):
-    """"No": records refused consent right after the consent question."""
+    """"No": records refused consent right after the consent question, or declines the offer just shown."""
 
     def name(self) -> str:
         """Name in the domain."""
@@ -97,6 +101,9 @@ class ActionDeny(DxeAction):
             if await save_consent(turn, False):
                 turn.say("consent_no")
             return []
+        code = pending_offer(turn)
+        if code is not None:
+            return await answer_offer(turn, code, accepted=False)
         turn.say("deny")
         return []
 

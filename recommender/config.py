@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from recommender import constants as C
 from recommender.experiments import Experiment, parse_experiment
+from recommender.offers_policy.constants import DEFAULT_MARGIN_RATE, DEFAULT_MAX_MARGIN_SHARE
 
 # Re-ranking and experiment settings (docs/contracts.md, "Environment variables").
 ENV_DIVERSITY = "DXE_DIVERSITY"
@@ -88,6 +89,8 @@ class Settings:
     diversity: float = DEFAULT_DIVERSITY  # MMR knob, 0 (relevance only) .. 1
     long_tail: float = DEFAULT_LONG_TAIL  # down-weights the most popular, 0 .. 1
     experiment: Experiment | None = None  # A/B test of the knobs (DXE_EXPERIMENT JSON)
+    offer_max_margin_share: float = DEFAULT_MAX_MARGIN_SHARE  # cap: share of expected margin given away
+    offer_margin_rate: float = DEFAULT_MARGIN_RATE  # gross margin rate on predicted CLV
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +111,8 @@ class Settings:
             diversity=_share(env, ENV_DIVERSITY, DEFAULT_DIVERSITY),
             long_tail=_share(env, ENV_LONG_TAIL, DEFAULT_LONG_TAIL),
             experiment=_experiment(env),
+            offer_max_margin_share=_share(env, C.ENV_OFFER_MAX_MARGIN_SHARE, DEFAULT_MAX_MARGIN_SHARE),
+            offer_margin_rate=_share(env, C.ENV_OFFER_MARGIN_RATE, DEFAULT_MARGIN_RATE),
         )
 
     def knobs(self, variant: str) -> dict[str, float]:

@@ -58,6 +58,13 @@ DISCOUNT_TYPES = ("percent", "amount")
 RISK_LEVELS = (1, 2, 3, 4, 5)
 RISK_ANSWERS = ("a", "b", "c")
 DEFAULT_SEGMENT = "new"
+# Offer events (table offer_events) and the learning offer policy's defaults.
+OFFER_SHOWN = "shown"
+OFFER_ACCEPTED = "accepted"
+OFFER_DECLINED = "declined"
+OFFER_ANSWERS = (OFFER_ACCEPTED, OFFER_DECLINED)
+ENV_OFFER_MAX_MARGIN_SHARE = "DXE_OFFER_MAX_MARGIN_SHARE"  # never give away more than this share of margin
+ENV_OFFER_MARGIN_RATE = "DXE_OFFER_MARGIN_RATE"  # gross margin rate applied to predicted CLV
 DEFAULT_CHANNEL = "web"
 IMPORT_SOURCE = "import"
 DEMO_SOURCE = "demo"

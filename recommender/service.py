@@ -33,6 +33,7 @@ from recommender import constants as C
 from recommender.api.errors import InvalidRequest, NotFound, Unavailable
 from recommender.api.schemas import RecommendationRequest
 from recommender.config import Settings
+from recommender.customers import CustomerValues
 from recommender.experiments import assign_variant
 from recommender.storage import frames, queries
 from recommender.storage.db import readonly, session_factory
@@ -92,9 +93,14 @@ class Snapshot:
     """A fitted engine and what it was fitted on."""
 
     engine: Any | None
-    segments: dict[str, str] = field(default_factory=dict)
+    customers: CustomerValues = field(default_factory=CustomerValues)
     version: tuple[Any, ...] = ()
     fitted_at: float = 0.0
+
+    @property
+    def segments(self) -> dict[str, str]:
+        """Shopper id → segment code (RFM + K-means, or RFM quintiles on little data)."""
+        return self.customers.segments
 
 
 class RankingService:
@@ -160,19 +166,21 @@ class RankingService:
                 interactions = frames.interactions_frame(session)
                 orders = frames.orders_frame(session)
             engine = Engine.fit(items, interactions, seed=C.ENGINE_SEED) if len(items) else None
-            snapshot = Snapshot(engine, self._segments(orders), version, time.time())
+            snapshot = Snapshot(engine, self._customers(orders), version, time.time())
             self._snapshot = snapshot
             logger.info("engine fitted: %d items, %d interactions", len(items), len(interactions))
             return snapshot
 
     @staticmethod
-    def _segments(orders: Any) -> dict[str, str]:
-        if not len(orders):
-            return {}
-        from recommender.engine.segments import rfm_segments
+    def _customers(orders: Any) -> CustomerValues:
+        """CLV, P(alive) and segments of every shopper with orders (errors: logged, empty values)."""
+        from recommender.customers import fit_customer_values
 
-        table = rfm_segments(orders, utcnow())
-        return dict(zip(table["shopper_id"].astype(str), table["segment"].astype(str), strict=False))
+        try:
+            return fit_customer_values(orders, utcnow())
+        except Exception:  # noqa: BLE001 - offers fall back to the new-customer value
+            logger.exception("customer value fit failed; offers use the default customer value")
+            return CustomerValues()
 
     def snapshot(self) -> Snapshot:
         """The current engine, fitting one first if none exists yet."""
@@ -317,18 +325,72 @@ class RankingService:
 
     # -- offers and risk -------------------------------------------------
 
-    def offers_for(self, *, shopper_id: str | None, language: str) -> dict[str, Any]:
-        """The shopper's RFM segment (only with consent) and the offers chosen for it."""
-        from recommender.engine.offers import choose_offers
-
+    def _customer(self, shopper_id: str | None) -> tuple[Shopper | None, str, Any, bool]:
+        """(shopper, segment, CustomerValue, personalised): value and segment only with consent."""
         with self.reads.begin() as session:
             shopper = session.get(Shopper, shopper_id) if shopper_id else None
-            offers = [self._offer_dict(o) for o in queries.active_offers(session)]
-        segment = C.DEFAULT_SEGMENT
+        customers = self.snapshot().customers
         if shopper is not None and shopper.consent:
-            segment = self.snapshot().segments.get(shopper.id, C.DEFAULT_SEGMENT)
-        chosen = choose_offers(segment, offers, k=3)
-        return {"segment": segment, "offers": [self._offer_out(o, language) for o in chosen]}
+            return shopper, customers.segments.get(shopper.id, C.DEFAULT_SEGMENT), customers.value_of(shopper.id), True
+        return shopper, C.DEFAULT_SEGMENT, customers.value_of(None), False
+
+    def offers_for(self, *, shopper_id: str | None, language: str) -> dict[str, Any]:
+        """Choose one offer for the shopper with the learning, margin-capped policy; log it as shown.
+
+        Candidates are the active offers for the shopper's segment (and general ones).
+        Of those, only offers whose cost on the shopper's expected order fits the budget
+        allowed by their predicted CLV and P(alive) are eligible (``offers_policy.MarginRule``:
+        never above ``offer_max_margin_share`` of the expected margin; the more at risk, the
+        larger the budget). Thompson sampling on the segment's accept/decline answers, read
+        from the offer_events table so every replica learns from every answer, picks one.
+        """
+        from recommender.engine.offers import choose_offers
+        from recommender.offers_policy import MarginRule, OfferArm, OfferPolicy
+
+        _, segment, value, personalised = self._customer(shopper_id)
+        rule = MarginRule(max_margin_share=self.settings.offer_max_margin_share,
+                          margin_rate=self.settings.offer_margin_rate)
+        with self.reads.begin() as session:
+            offers = [self._offer_dict(o) for o in queries.active_offers(session)]
+            answers = queries.offer_answers(session, segment)
+        candidates = choose_offers(segment, offers, k=len(offers))
+        policy_out: dict[str, Any] = {
+            "clv": round(value.clv, 2), "p_alive": round(value.p_alive, 4),
+            "order_value": round(value.order_value, 2), "budget": round(rule.budget(value), 2),
+            "cap": round(rule.cap(value), 2), "eligible": 0,
+        }
+        if not candidates:
+            return {"segment": segment, "offers": [], "policy": policy_out}
+        policy = OfferPolicy([OfferArm.from_offer(o) for o in candidates], rule, seed=None)
+        policy.bandit.load_state({
+            segment: {code: [policy.bandit.prior_alpha + acc, policy.bandit.prior_beta + dec]
+                      for code, (acc, dec) in answers.items() if code in {o["code"] for o in candidates}}
+        })
+        policy_out["eligible"] = len(policy.eligible_arms(value))
+        decision = policy.choose(segment, value)
+        if decision is None:
+            return {"segment": segment, "offers": [], "policy": policy_out}
+        chosen = next(o for o in candidates if o["code"] == decision.arm.code)
+        with self.sessions.begin() as session:
+            queries.log_offer_event(session, shopper_id=shopper_id,
+                                    offer_code=decision.arm.code, segment=segment, event=C.OFFER_SHOWN,
+                                    cost=decision.cost)
+        policy_out.update(cost=round(decision.cost, 2), sampled_rate=round(decision.sampled_rate, 4),
+                          personalised=personalised)
+        return {"segment": segment, "offers": [self._offer_out(chosen, language)], "policy": policy_out}
+
+    def offer_response(self, *, shopper_id: str, offer_code: str, accepted: bool) -> dict[str, Any]:
+        """Record the shopper's answer to an offer shown to them; the bandit learns from it."""
+        with self.sessions.begin() as session:
+            shown = queries.last_shown_offer(session, shopper_id, offer_code)
+            if shown is None:
+                raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")
+            event = C.OFFER_ACCEPTED if accepted else C.OFFER_DECLINED
+            row = queries.log_offer_event(session, shopper_id=shopper_id, offer_code=offer_code,
+                                          segment=shown.segment, event=event, cost=float(shown.cost or 0))
+            answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
+        return {"offer_code": offer_code, "segment": row.segment, "event": event,
+                "accepted": answers[0], "declined": answers[1]}
 
     @staticmethod
     def _offer_dict(offer: Offer) -> dict[str, Any]:

@@ -149,6 +149,24 @@ class ExperimentReport(BaseModel):
     variants: list[VariantStats]
 
 
+class OfferStats(BaseModel):
+    """One offer in one segment: how often it was shown and answered (the offer bandit's evidence)."""
+
+    segment: str
+    offer_code: str
+    shown: int
+    accepted: int
+    declined: int
+    acceptance_rate: float  # accepted / answered (0 when unanswered)
+    posterior_mean: float  # Beta(1 + accepted, 1 + declined) mean: what the bandit believes
+
+
+class OfferReport(BaseModel):
+    """GET /api/v1/analytics/offers."""
+
+    offers: list[OfferStats]
+
+
 class ItemList(BaseModel):
     """A list of cards."""
 
@@ -279,11 +297,43 @@ class OfferOut(BaseModel):
     segment: str | None
 
 
+class OfferPolicyOut(BaseModel):
+    """Why this offer (and no larger one) was chosen: the shopper's value and the margin cap."""
+
+    clv: float
+    p_alive: float
+    order_value: float
+    budget: float
+    cap: float
+    eligible: int
+    cost: float | None = None
+    sampled_rate: float | None = None
+    personalised: bool | None = None
+
+
 class OffersResponse(BaseModel):
-    """GET /api/v1/offers."""
+    """GET /api/v1/offers: at most one offer, chosen by the learning policy."""
 
     segment: str
     offers: list[OfferOut]
+    policy: OfferPolicyOut
+
+
+class OfferAnswerIn(Strict):
+    """POST /api/v1/offers/{code}/response: the shopper's answer to an offer shown to them."""
+
+    shopper_id: Id
+    accepted: bool
+
+
+class OfferAnswerOut(BaseModel):
+    """The recorded answer and the segment's answer counts for that offer so far."""
+
+    offer_code: str
+    segment: str
+    event: str
+    accepted: int
+    declined: int
 
 
 class HandoffIn(Strict):

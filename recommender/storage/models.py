@@ -189,6 +189,28 @@ class RecommendationLog(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class OfferEvent(Base):
+    """An offer shown to a shopper, and the shopper's answer (the offer bandit learns from these).
+
+    ``event`` is ``shown``, ``accepted`` or ``declined``; ``segment`` is the shopper's segment
+    when the offer was chosen, so answers are credited to the segment that was shown it.
+    """
+
+    __tablename__ = "offer_events"
+    __table_args__ = (
+        Index("ix_offer_events_segment_code", "segment", "offer_code", "event"),
+        Index("ix_offer_events_shopper_created", "shopper_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shopper_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    offer_code: Mapped[str] = mapped_column(String(64))
+    segment: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(16))
+    cost: Mapped[float] = mapped_column(Money, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 class Handoff(Base):
     """A request to pass the conversation to a human."""
 

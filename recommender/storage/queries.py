@@ -19,6 +19,7 @@ from recommender.storage.models import (
     Interaction,
     Item,
     Offer,
+    OfferEvent,
     Order,
     OrderLine,
     RecommendationLog,
@@ -234,6 +235,43 @@ def recommendation_exists(session: Session, recommendation_id: str) -> bool:
 def active_offers(session: Session) -> list[Offer]:
     """Every active offer."""
     return list(session.scalars(select(Offer).where(Offer.active.is_(True)).order_by(Offer.code)))
+
+
+def log_offer_event(
+    session: Session, *, shopper_id: str | None, offer_code: str, segment: str, event: str, cost: float = 0.0
+) -> OfferEvent:
+    """Record an offer shown to a shopper, or the shopper's answer to it."""
+    row = OfferEvent(shopper_id=shopper_id, offer_code=offer_code, segment=segment, event=event,
+                     cost=float(cost), created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def last_shown_offer(session: Session, shopper_id: str, offer_code: str) -> OfferEvent | None:
+    """The latest time this offer was shown to this shopper, if ever."""
+    query = (
+        select(OfferEvent)
+        .where(OfferEvent.shopper_id == shopper_id, OfferEvent.offer_code == offer_code,
+               OfferEvent.event == C.OFFER_SHOWN)
+        .order_by(OfferEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def offer_answers(session: Session, segment: str) -> dict[str, tuple[int, int]]:
+    """Accepted and declined counts per offer code in one segment (the bandit's evidence)."""
+    query = (
+        select(OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id))
+        .where(OfferEvent.segment == segment, OfferEvent.event.in_((C.OFFER_ACCEPTED, C.OFFER_DECLINED)))
+        .group_by(OfferEvent.offer_code, OfferEvent.event)
+    )
+    counts: dict[str, list[int]] = {}
+    for code, event, n in session.execute(query):
+        pair = counts.setdefault(code, [0, 0])
+        pair[0 if event == C.OFFER_ACCEPTED else 1] += int(n)
+    return {code: (pair[0], pair[1]) for code, pair in counts.items()}
 
 
 def log_recommendation(

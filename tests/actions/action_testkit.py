@@ -17,7 +17,7 @@ CONTRACT_SLOTS = [
     "allergen", "occasion", "goal", "risk_appetite", "price_range", "amount", "horizon",
     "ordinal", "risk_loss_reaction", "risk_experience", "risk_level", "last_items",
     "last_request", "last_recommendation_id", "selected_item", "fallback_count",
-    "negative_count",
+    "negative_count", "pending_offer",
 ]
 
 

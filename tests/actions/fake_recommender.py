@@ -122,7 +122,13 @@ class FakeRecommender:
         if method == "POST" and path == "/api/v1/handoffs":
             return 201, {"id": self._next(), "status": "open", **body}
         if method == "GET" and path == "/api/v1/offers":
-            return 200, {"segment": "new", "offers": [{"id": "o1", "title": "满200减20"}]}
+            return 200, {"segment": "new", "offers": [{"code": "SAVE20", "title": "满200减20"}]}
+        if method == "POST" and path.startswith("/api/v1/offers/") and path.endswith("/response"):
+            code = unquote(path.split("/")[4])
+            if code != "SAVE20":
+                return 404, {"detail": f"offer '{code}' was not shown to shopper '{body['shopper_id']}'"}
+            return 201, {"offer_code": code, "segment": "new",
+                         "event": "accepted" if body["accepted"] else "declined", "accepted": 1, "declined": 0}
         if path.startswith("/api/v1/shoppers/"):
             parts = path.split("/")
             shopper = unquote(parts[4])

@@ -1,19 +1,53 @@
 """action_offers."""
 import pytest
-from action_testkit import SENDER, make_tracker, run_action
+from action_testkit import SENDER, make_tracker, run_action, slot_events
 
+from actions.messages import say
 from actions.offers import ActionOffers
+from actions.smalltalk import ActionAffirm, ActionDeny
 
 pytestmark = pytest.mark.asyncio
 
 
-async def test_offers_are_listed(recommender):
+async def test_the_chosen_offer_is_shown_and_asked_about(recommender):
     dispatcher, events = await run_action(ActionOffers(), make_tracker("有什么优惠", "ask_offers"))
     assert recommender.calls("GET", "/api/v1/offers")[0]["query"] == {"shopper_id": SENDER, "language": "zh"}
     assert dispatcher.messages[0]["text"] == "给你的优惠：\n· 满200减20"
     assert dispatcher.messages[0]["custom"] == {
-        "type": "offers", "segment": "new", "offers": [{"id": "o1", "title": "满200减20"}],
+        "type": "offers", "segment": "new", "offers": [{"code": "SAVE20", "title": "满200减20"}],
     }
+    assert [m["text"] for m in dispatcher.messages[1:]] == [say("offer_question", "zh")]
+    assert slot_events(events) == {"pending_offer": "SAVE20"}
+
+
+def asked(language: str = "zh"):
+    return [{"event": "bot", "text": "给你的优惠：\n· 满200减20"}, {"event": "bot", "text": say("offer_question", language)}]
+
+
+@pytest.mark.parametrize(("action", "text", "accepted", "reply"), [
+    (ActionAffirm(), "好的", True, "已为你领取优惠券 SAVE20，结算时自动抵扣。"),
+    (ActionDeny(), "不用了", False, "好的，不领也没关系。还想看点什么？"),
+])
+async def test_yes_or_no_right_after_the_question_answers_the_offer(recommender, action, text, accepted, reply):
+    tracker = make_tracker(text, "affirm" if accepted else "deny", slots={"pending_offer": "SAVE20"}, events=asked())
+    dispatcher, events = await run_action(action, tracker)
+    assert recommender.body("POST", "/api/v1/offers/SAVE20/response") == {"shopper_id": SENDER, "accepted": accepted}
+    assert [m["text"] for m in dispatcher.messages] == [reply]
+    assert slot_events(events) == {"pending_offer": None}
+
+
+async def test_yes_later_in_the_conversation_is_not_an_answer(recommender):
+    events = asked() + [{"event": "bot", "text": "为你找到3个推荐："}]
+    tracker = make_tracker("好的", "affirm", slots={"pending_offer": "SAVE20"}, events=events)
+    dispatcher, _ = await run_action(ActionAffirm(), tracker)
+    assert recommender.calls("POST", "/api/v1/offers/SAVE20/response") == []
+    assert [m["text"] for m in dispatcher.messages] == [say("affirm", "zh")]
+
+
+async def test_claiming_when_the_backend_is_down_keeps_the_offer_pending(backend_down):
+    tracker = make_tracker("yes", "affirm", language="en", slots={"pending_offer": "SAVE20"}, events=asked("en"))
+    dispatcher, events = await run_action(ActionAffirm(), tracker)
+    assert [m["text"] for m in dispatcher.messages] == [say("offer_answer_failed", "en")]
     assert events == []
 
 

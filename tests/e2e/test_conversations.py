@@ -83,3 +83,19 @@ def test_cheaper_refines_the_last_list(chat):
     assert cheaper
     assert all(c["category"] == "sneakers" for c in cheaper)
     assert max(c["price"] for c in cheaper) < max(c["price"] for c in first)
+
+
+def test_offer_is_chosen_then_claimed_and_counted(chat, api, tokens, sender):
+    shown = chat.say("有什么优惠吗")
+    offers = [m["custom"] for m in shown if (m.get("custom") or {}).get("type") == "offers"]
+    assert len(offers) == 1 and len(offers[0]["offers"]) == 1, shown
+    code = offers[0]["offers"][0]["code"]
+    assert "要领取这张优惠券吗" in texts(shown)
+    claimed = texts(chat.say("好的"))
+    assert code in claimed, claimed
+    report = api("GET", "/api/v1/analytics/offers", token=tokens["DXE_STAFF_TOKEN"])
+    assert report.status_code == 200, report.text
+    row = next(r for r in report.json()["offers"] if r["offer_code"] == code and r["segment"] == offers[0]["segment"])
+    assert row["accepted"] >= 1 and row["shown"] >= 1
+    again = api("POST", f"/api/v1/offers/{code}/response", json={"shopper_id": "someone-else", "accepted": True})
+    assert again.status_code == 404  # never shown to that shopper: not counted

@@ -1,4 +1,4 @@
-"""Staff analytics: A/B experiment attribution.
+"""Staff analytics: A/B experiment attribution, and how the learning offer policy is doing.
 
 Impressions are the items shown in logged lists; clicks, carts and purchases are the
 interactions that name a logged list (``recommendation_id``), attributed to its variant.
@@ -14,9 +14,11 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from recommender import constants as C
 from recommender.api.deps import ReadSessionDep, SettingsDep, StaffAuth
-from recommender.api.schemas import ExperimentReport
-from recommender.storage.models import Interaction, RecommendationLog
+from recommender.api.schemas import ExperimentReport, OfferReport
+from recommender.offers_policy.constants import PRIOR_ALPHA, PRIOR_BETA
+from recommender.storage.models import Interaction, OfferEvent, RecommendationLog
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], dependencies=[StaffAuth])
 
@@ -68,3 +70,24 @@ def experiments(session: ReadSessionDep, settings: SettingsDep, since: datetime 
         stats.setdefault(name, empty_row(name))  # configured variants are listed before any impression
     return {"experiment": experiment.name if experiment is not None else None,
             "variants": [stats[name] for name in sorted(stats)]}
+
+
+@router.get("/offers", response_model=OfferReport)
+def offers(session: ReadSessionDep, since: datetime | None = None) -> dict[str, Any]:
+    """Per segment and offer: shown, accepted, declined, acceptance rate and the bandit's belief."""
+    query = select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id)).group_by(
+        OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)
+    if since is not None:
+        query = query.where(OfferEvent.created_at >= since)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for segment, code, event, count in session.execute(query):
+        row = rows.setdefault((segment, code), {"segment": segment, "offer_code": code, "shown": 0,
+                                                "accepted": 0, "declined": 0})
+        if event in (C.OFFER_SHOWN, C.OFFER_ACCEPTED, C.OFFER_DECLINED):
+            row[event] += int(count)
+    for row in rows.values():
+        answered = row["accepted"] + row["declined"]
+        row["acceptance_rate"] = round(row["accepted"] / answered, 6) if answered else 0.0
+        row["posterior_mean"] = round(
+            (PRIOR_ALPHA + row["accepted"]) / (PRIOR_ALPHA + PRIOR_BETA + answered), 6)
+    return {"offers": [rows[key] for key in sorted(rows)]}

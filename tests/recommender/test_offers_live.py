@@ -1,0 +1,247 @@
+"""The live offer policy: CLV fitted on the orders table, margin cap, Thompson sampling on answers.
+
+Unit tests of ``recommender.customers`` on simulated order logs, then the API on both
+backends: GET /api/v1/offers chooses one eligible offer and logs it as shown;
+POST /api/v1/offers/{code}/response records the answer; answers change later choices.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from recommender import constants as C
+from recommender.api.app import create_app
+from recommender.clv import simulate_customers
+from recommender.clv.constants import SEGMENT_LABELS
+from recommender.config import Settings, SettingsError
+from recommender.customers import MIN_CLV_CUSTOMERS, fit_customer_values
+from recommender.offers_policy import MarginRule
+from recommender.storage.models import Offer, OfferEvent
+
+NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
+
+
+def simulated_orders(n: int, seed: int = 1) -> pd.DataFrame:
+    """An orders frame (shopper_id, order_id, amount, ordered_at) from the BG/NBD simulator."""
+    log = simulate_customers(n, seed=seed).transactions(start="2025-07-01")
+    return pd.DataFrame({
+        "shopper_id": "s" + log["customer_id"].astype(str),
+        "order_id": [f"o{i}" for i in range(len(log))],
+        "amount": log["amount"].astype(float),
+        "ordered_at": pd.to_datetime(log["date"]).dt.tz_localize(UTC),
+    })
+
+
+# -- customer values -------------------------------------------------------
+
+
+def test_fitted_values_on_a_simulated_population() -> None:
+    orders = simulated_orders(400)
+    values = fit_customer_values(orders, NOW)
+    assert values.fitted and values.segmenter == "kmeans"
+    assert set(values.values) == set(orders["shopper_id"])
+    assert set(values.segments.values()) <= set(SEGMENT_LABELS)
+    clv = np.array([v.clv for v in values.values.values()])
+    alive = np.array([v.p_alive for v in values.values.values()])
+    assert np.isfinite(clv).all() and (clv >= 0).all() and ((alive >= 0) & (alive <= 1)).all()
+    # frequent, recent buyers are worth more than one-off buyers
+    counts = orders.groupby("shopper_id").size()
+    frequent = [values.values[s].clv for s in counts[counts >= 5].index]
+    single = [values.values[s].clv for s in counts[counts == 1].index]
+    assert np.median(frequent) > 2 * np.median(single)
+    assert values.default.p_alive == 1.0 and values.default.clv > 0
+    assert values.value_of("nobody") == values.default and values.value_of(None) == values.default
+
+
+def test_lapsed_frequent_buyer_is_less_alive_than_a_recent_one() -> None:
+    orders = simulated_orders(300)
+    start = datetime(2025, 7, 1, tzinfo=UTC)
+    extra = []
+    for shopper, last_day in (("recent", 360), ("lapsed", 120)):
+        for k in range(8):
+            day = last_day - 14 * (7 - k)
+            extra.append({"shopper_id": shopper, "order_id": f"{shopper}{k}", "amount": 200.0,
+                          "ordered_at": start + timedelta(days=day)})
+    values = fit_customer_values(pd.concat([orders, pd.DataFrame(extra)], ignore_index=True),
+                                 start + timedelta(days=364))
+    assert values.values["lapsed"].p_alive < 0.5 < values.values["recent"].p_alive
+    assert values.values["lapsed"].clv < values.values["recent"].clv
+
+
+def test_heavy_tailed_spend_still_gives_finite_values() -> None:
+    orders = simulated_orders(300)
+    orders.loc[orders.index[::40], "amount"] = 100_000.0  # a few fund purchases
+    values = fit_customer_values(orders, NOW)
+    assert values.fitted
+    for value in [*values.values.values(), values.default]:
+        assert np.isfinite([value.clv, value.p_alive, value.order_value]).all()
+        assert value.clv >= 0 and value.order_value > 0 or value.clv == 0
+
+
+def test_too_few_shoppers_fall_back_to_order_averages() -> None:
+    orders = simulated_orders(MIN_CLV_CUSTOMERS - 5)
+    values = fit_customer_values(orders, NOW)
+    assert not values.fitted and values.segmenter == "quintiles"
+    shopper = orders["shopper_id"].iloc[0]
+    mine = orders[orders["shopper_id"] == shopper]["amount"]
+    assert values.values[shopper].order_value == pytest.approx(mine.mean())
+    assert values.values[shopper].clv == pytest.approx(mine.sum())
+    assert values.default.order_value == pytest.approx(orders["amount"].mean())
+
+
+def test_no_orders_at_all() -> None:
+    empty = pd.DataFrame(columns=["shopper_id", "order_id", "amount", "ordered_at"])
+    values = fit_customer_values(empty, NOW)
+    assert not values.fitted and values.values == {} and values.segments == {}
+    assert values.default.order_value > 0
+
+
+def test_margin_settings_from_the_environment() -> None:
+    settings = Settings.from_env({C.ENV_OFFER_MAX_MARGIN_SHARE: "0.1", C.ENV_OFFER_MARGIN_RATE: "0.4"})
+    assert (settings.offer_max_margin_share, settings.offer_margin_rate) == (0.1, 0.4)
+    with pytest.raises(SettingsError, match=C.ENV_OFFER_MAX_MARGIN_SHARE):
+        Settings.from_env({C.ENV_OFFER_MAX_MARGIN_SHARE: "1.5"})
+
+
+# -- the API ---------------------------------------------------------------
+
+OFFERS = [
+    {"code": "CHEAP5", "segment": "all", "discount_type": "amount", "discount_value": 5.0},
+    {"code": "TEN", "segment": "new", "discount_type": "amount", "discount_value": 10.0},
+    {"code": "HUGE", "segment": "all", "discount_type": "amount", "discount_value": 100_000.0},
+    {"code": "OTHERSEG", "segment": "at_risk", "discount_type": "amount", "discount_value": 1.0},
+    {"code": "OFF", "segment": "all", "discount_type": "amount", "discount_value": 1.0, "active": False},
+]
+
+
+def import_orders(sessions, settings: Settings, orders: pd.DataFrame) -> None:
+    from recommender.importers import import_order_rows
+
+    rows = [(f"orders:{i}", {"order_id": r.order_id, "shopper_id": r.shopper_id, "item_id": "p1",
+                             "quantity": 1, "price": r.amount, "ordered_at": r.ordered_at.isoformat()})
+            for i, r in enumerate(orders.itertuples())]
+    with sessions.begin() as session:
+        import_order_rows(session, rows, settings)
+
+
+@pytest.fixture
+def offers(sessions, settings, catalog) -> list[dict[str, Any]]:
+    """The offers above, and an order history of 120 simulated shoppers to fit CLV on."""
+    history = simulated_orders(120, seed=5)
+    history["amount"] *= 20  # baskets of a few hundred yuan: a new shopper's budget then allows 10 yuan
+    import_orders(sessions, settings, history)
+    with sessions.begin() as session:
+        for row in OFFERS:
+            session.add(Offer(title_zh=row["code"], title_en=row["code"], description_zh="", description_en="",
+                              min_spend=0.0, **{"active": True, **row}))
+    return OFFERS
+
+
+def get_offer(client: TestClient, headers: dict[str, str], shopper: str = "sh-a") -> dict[str, Any]:
+    response = client.get("/api/v1/offers", params={"shopper_id": shopper, "language": "en"}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def answer(client: TestClient, headers: dict[str, str], code: str, accepted: bool, shopper: str = "sh-a"):
+    return client.post(f"/api/v1/offers/{code}/response", json={"shopper_id": shopper, "accepted": accepted},
+                       headers=headers)
+
+
+def test_one_eligible_offer_is_chosen_and_logged(offers, client, service_headers, sessions) -> None:
+    chosen = Counter()
+    for _ in range(40):
+        body = get_offer(client, service_headers)
+        assert body["segment"] == C.DEFAULT_SEGMENT and len(body["offers"]) == 1
+        policy = body["policy"]
+        assert policy["cost"] <= policy["budget"] <= policy["cap"] and policy["eligible"] == 2
+        chosen[body["offers"][0]["code"]] += 1
+    # HUGE is over the margin cap, OTHERSEG targets another segment, OFF is inactive
+    assert set(chosen) == {"CHEAP5", "TEN"}
+    with sessions() as session:
+        shown = session.scalars(select(OfferEvent).where(OfferEvent.event == C.OFFER_SHOWN)).all()
+    assert len(shown) == 40 and {e.shopper_id for e in shown} == {"sh-a"}
+    assert {e.segment for e in shown} == {C.DEFAULT_SEGMENT}
+
+
+def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> None:
+    # without answers both eligible offers are tried
+    first = Counter(get_offer(client, service_headers)["offers"][0]["code"] for _ in range(30))
+    assert first["CHEAP5"] > 0 and first["TEN"] > 0
+    for code, accepted in (("CHEAP5", False), ("TEN", True)):
+        for _ in range(25):
+            # make sure each answer follows a showing of that offer to this shopper
+            while get_offer(client, service_headers, shopper=f"sh-{code}")["offers"][0]["code"] != code:
+                pass
+            response = answer(client, service_headers, code, accepted, shopper=f"sh-{code}")
+            assert response.status_code == 201, response.text
+    body = response.json()
+    assert body == {"offer_code": "TEN", "segment": C.DEFAULT_SEGMENT, "event": C.OFFER_ACCEPTED,
+                    "accepted": 25, "declined": 0}
+    after = Counter(get_offer(client, service_headers)["offers"][0]["code"] for _ in range(30))
+    assert after["TEN"] >= 27  # Beta(26, 1) against Beta(1, 26): nearly always TEN
+
+
+def test_bad_answers_are_refused_and_nothing_is_stored(offers, client, service_headers, sessions) -> None:
+    missing = answer(client, service_headers, "TEN", True, shopper="never-shown")
+    assert missing.status_code == 404 and "was not shown" in missing.json()["detail"]
+    for body in ({"shopper_id": "sh-a"}, {"shopper_id": "sh-a", "accepted": "perhaps"},
+                 {"shopper_id": "sh-a", "accepted": True, "extra": 1}, {"accepted": True}):
+        response = client.post("/api/v1/offers/TEN/response", json=body, headers=service_headers)
+        assert response.status_code == 422, body
+    assert client.post("/api/v1/offers/TEN/response", json={"shopper_id": "sh-a", "accepted": True}).status_code == 401
+    assert client.post("/api/v1/offers/" + "x" * 65 + "/response", json={"shopper_id": "sh-a", "accepted": True},
+                       headers=service_headers).status_code == 422
+    with sessions() as session:
+        assert session.scalars(select(OfferEvent)).all() == []
+
+
+def test_no_offer_fits_a_zero_margin_share(settings, catalog, service_headers, offers) -> None:
+    with TestClient(create_app(replace(settings, offer_max_margin_share=0.0))) as client:
+        body = get_offer(client, service_headers)
+    assert body["offers"] == [] and body["policy"]["eligible"] == 0 and body["policy"]["cap"] == 0
+
+
+def test_consenting_shopper_gets_their_fitted_segment_and_value(settings, catalog, sessions, service_headers,
+                                                                 offers) -> None:
+    with TestClient(create_app(settings)) as client:
+        fitted = client.app.state.service.snapshot().customers
+        assert fitted.fitted and len(fitted.values) == 120
+        shopper = max(fitted.values, key=lambda s: fitted.values[s].clv)
+        anonymous = get_offer(client, service_headers, shopper=shopper)  # no consent yet
+        assert anonymous["segment"] == C.DEFAULT_SEGMENT and anonymous["policy"]["personalised"] is False
+        client.put(f"/api/v1/shoppers/{shopper}", json={"consent": True}, headers=service_headers)
+        body = get_offer(client, service_headers, shopper=shopper)
+    value = fitted.values[shopper]
+    assert body["segment"] == fitted.segments[shopper] and body["policy"]["personalised"] is True
+    assert body["policy"]["clv"] == pytest.approx(value.clv, abs=0.01)
+    assert body["policy"]["cap"] == pytest.approx(MarginRule().cap(value), abs=0.01)
+
+
+
+def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_headers) -> None:
+    while get_offer(client, service_headers)["offers"][0]["code"] != "TEN":
+        pass
+    assert answer(client, service_headers, "TEN", True).status_code == 201
+    assert client.get("/api/v1/analytics/offers", headers=service_headers).status_code == 403
+    report = client.get("/api/v1/analytics/offers", headers=staff_headers)
+    assert report.status_code == 200, report.text
+    rows = {row["offer_code"]: row for row in report.json()["offers"]}
+    ten = rows["TEN"]
+    assert ten["segment"] == C.DEFAULT_SEGMENT and ten["shown"] >= 1
+    assert (ten["accepted"], ten["declined"], ten["acceptance_rate"]) == (1, 0, 1.0)
+    assert ten["posterior_mean"] == pytest.approx(2 / 3)
+    assert set(rows) <= {"TEN", "CHEAP5"}
+    future = client.get("/api/v1/analytics/offers", params={"since": "2999-01-01T00:00:00Z"}, headers=staff_headers)
+    assert future.json() == {"offers": []}
+    assert client.get("/api/v1/analytics/offers", params={"since": "yesterday"},
+                      headers=staff_headers).status_code == 422
