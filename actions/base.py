@@ -10,7 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.client import RecommenderClient, RecommenderError
-from actions.constants import DEFAULT_K, SLOT_FALLBACK_COUNT
+from actions.constants import (
+    DEFAULT_K,
+    LANGUAGES,
+    NEGATIVE_COUNT_LIMIT,
+    OFFER_HUMAN_KEY,
+    SLOT_FALLBACK_COUNT,
+    SLOT_NEGATIVE_COUNT,
+)
 from actions.items import memory_events, send_cards
 from actions.language import resolve_language
 from actions.messages import say
@@ -56,6 +63,9 @@ class DxeAction(Action, ABC):
     """
 
     resets_fallback = True
+    #: After the action's reply, apologise and offer a person when the shopper's last
+    #: NEGATIVE_COUNT_LIMIT messages were negative (actions that handle that themselves opt out).
+    offers_human_when_upset = True
 
     @abstractmethod
     def name(self) -> str:
@@ -79,7 +89,24 @@ class DxeAction(Action, ABC):
             events = []
         if self.resets_fallback and tracker.get_slot(SLOT_FALLBACK_COUNT):
             events.append(SlotSet(SLOT_FALLBACK_COUNT, 0.0))
+        if self.offers_human_when_upset and is_upset(tracker):
+            turn.say(OFFER_HUMAN_KEY)
+            events.append(SlotSet(SLOT_NEGATIVE_COUNT, 0.0))  # offered once per run of negative messages
         return events
+
+
+def is_upset(tracker: Tracker) -> bool:
+    """The shopper's last NEGATIVE_COUNT_LIMIT messages were all negative (slot ``negative_count``)."""
+    count = tracker.get_slot(SLOT_NEGATIVE_COUNT)
+    return isinstance(count, (int, float)) and count >= NEGATIVE_COUNT_LIMIT
+
+
+def answers_human_offer(tracker: Tracker) -> bool:
+    """True if the bot's last message offered a person (so a yes / no answers that)."""
+    for event in reversed(tracker.events_after_latest_restart()):
+        if event.get("event") == "bot":
+            return event.get("text") in [say(OFFER_HUMAN_KEY, lang) for lang in LANGUAGES]
+    return False
 
 
 async def recommend_and_present(

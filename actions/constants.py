@@ -94,6 +94,8 @@ PRICE_STEP = 0.01
 PRICIER_FACTOR = 1.1
 NEGATIVE_SCORE_THRESHOLD = -0.6
 NEGATIVE_COUNT_LIMIT = 2
+#: Message offering a person after NEGATIVE_COUNT_LIMIT negative messages in a row.
+OFFER_HUMAN_KEY = "offer_human"
 FALLBACK_LIMIT = 2
 # Stated risk appetite -> ceiling, used when vocabulary.yml has no `ceiling`.
 RISK_APPETITE_CEILING = {"low": 2, "medium": 3, "high": 5}

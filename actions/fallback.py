@@ -15,6 +15,8 @@ class ActionFallback(DxeAction):
     Every other action resets the count, so only consecutive misunderstandings add up.
     """
 
+    offers_human_when_upset = False  # offers a person itself after the second miss
+
     resets_fallback = False
 
     def name(self) -> str:

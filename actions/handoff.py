@@ -41,6 +41,8 @@ async def request_handoff(turn: Turn, reason: str, lead: str = "") -> bool:
 class ActionHandoff(DxeAction):
     """The shopper asked for a person."""
 
+    offers_human_when_upset = False  # already bringing in a person
+
     def name(self) -> str:
         """Name in the domain."""
         return "action_handoff"
@@ -63,6 +65,8 @@ def is_strongly_negative(turn: Turn) -> bool:
 
 class ActionComplain(DxeAction):
     """Apologise; escalate to a person when the shopper is clearly upset."""
+
+    offers_human_when_upset = False  # apologises and escalates itself
 
     def name(self) -> str:
         """Name in the domain."""

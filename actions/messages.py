@@ -99,6 +99,14 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "en": "I tried to bring in a colleague, but our system is having trouble, so it may take longer. If nobody answers within a few minutes, please ask for a person again.",
     },
     "apology": {"zh": "非常抱歉给你带来不好的体验。", "en": "I'm really sorry about that."},
+    "offer_human": {
+        "zh": "抱歉让你不满意。需要我帮你转人工客服吗？",
+        "en": "I'm sorry this isn't going well. Would you like me to bring in a person from our team?",
+    },
+    "offer_human_declined": {
+        "zh": "好的，我继续帮你。可以换个说法告诉我你想要什么。",
+        "en": "OK, I'll keep helping. Tell me again what you're looking for, in other words if you like.",
+    },
     "complain_ask": {
         "zh": "非常抱歉给你带来不好的体验。能告诉我哪里出了问题吗？我来帮你处理。",
         "en": "I'm really sorry about that. Could you tell me what went wrong? I'll do my best to fix it.",

@@ -5,9 +5,10 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk.events import EventType
 from rasa_sdk.types import DomainDict
 
-from actions.base import DxeAction, Turn
+from actions.base import DxeAction, Turn, answers_human_offer
 from actions.client import RecommenderError
-from actions.constants import LANGUAGES
+from actions.constants import HANDOFF_NEGATIVE, LANGUAGES
+from actions.handoff import request_handoff
 from actions.messages import say
 from actions.offers import answer_offer, pending_offer
 
@@ -71,6 +72,8 @@ class ActionGreet(DxeAction):
 class ActionAffirm(DxeAction):
     """"Yes": records consent right after the consent question, or claims the offer just shown."""
 
+    offers_human_when_upset = False  # answers questions (consent, offer, the offer of a person)
+
     def name(self) -> str:
         """Name in the domain."""
         return "action_affirm"
@@ -84,12 +87,17 @@ class ActionAffirm(DxeAction):
         code = pending_offer(turn)
         if code is not None:
             return await answer_offer(turn, code, accepted=True)
+        if answers_human_offer(turn.tracker):
+            await request_handoff(turn, HANDOFF_NEGATIVE)
+            return []
         turn.say("affirm")
         return []
 
 
 class ActionDeny(DxeAction):
     """"No": records refused consent right after the consent question, or declines the offer just shown."""
+
+    offers_human_when_upset = False  # answers questions (consent, offer, the offer of a person)
 
     def name(self) -> str:
         """Name in the domain."""
@@ -104,6 +112,9 @@ class ActionDeny(DxeAction):
         code = pending_offer(turn)
         if code is not None:
             return await answer_offer(turn, code, accepted=False)
+        if answers_human_offer(turn.tracker):
+            turn.say("offer_human_declined")
+            return []
         turn.say("deny")
         return []
 

@@ -1,10 +1,11 @@
 """action_handoff, action_complain, action_fallback."""
 import pytest
-from action_testkit import SENDER, make_tracker, run_action
+from action_testkit import SENDER, make_tracker, run_action, slot_events
 
 from actions.fallback import ActionFallback
 from actions.handoff import ActionComplain, ActionHandoff
-from actions.smalltalk import ActionThanks
+from actions.messages import say
+from actions.smalltalk import ActionAffirm, ActionDeny, ActionThanks
 
 pytestmark = pytest.mark.asyncio
 
@@ -72,3 +73,45 @@ async def test_other_actions_reset_the_fallback_count(recommender):
     assert events == [{"event": "slot", "timestamp": None, "name": "fallback_count", "value": 0.0}]
     _, events = await run_action(ActionThanks(), make_tracker("谢谢", "thanks"))
     assert events == []
+
+
+# -- two negative messages in a row, whatever their intent ------------------------------
+
+
+def upset_tracker(count: float, text: str = "还是不喜欢，太难看了", intent: str = "dislike_item", **kw):
+    return make_tracker(text, intent, slots={"negative_count": count},
+                        sentiment={"label": "negative", "score": -0.4}, **kw)
+
+
+async def test_second_negative_message_gets_an_apology_and_the_offer_of_a_person(recommender):
+    dispatcher, events = await run_action(ActionThanks(), upset_tracker(2.0))
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[-1] == say("offer_human", "zh") and len(texts) == 2
+    assert slot_events(events) == {"negative_count": 0.0}  # offered once per run of negatives
+    assert recommender.calls("POST", "/api/v1/handoffs") == []  # offered, not forced
+
+
+async def test_one_negative_message_is_not_enough(recommender):
+    dispatcher, events = await run_action(ActionThanks(), upset_tracker(1.0))
+    assert say("offer_human", "zh") not in [m["text"] for m in dispatcher.messages]
+    assert "negative_count" not in slot_events(events)
+
+
+async def test_actions_that_handle_it_themselves_do_not_offer_twice(recommender):
+    dispatcher, _ = await run_action(ActionHandoff(), upset_tracker(2.0, "转人工", "request_human"))
+    assert say("offer_human", "zh") not in [m["text"] for m in dispatcher.messages]
+
+
+async def test_yes_to_the_offer_of_a_person_hands_off(recommender):
+    earlier = [{"event": "bot", "text": "好的"}, {"event": "bot", "text": say("offer_human", "en")}]
+    dispatcher, _ = await run_action(ActionAffirm(), make_tracker("yes please", "affirm", language="en",
+                                                                   events=earlier))
+    assert recommender.body("POST", "/api/v1/handoffs")["reason"] == "negative_sentiment"
+    assert dispatcher.messages[0]["custom"]["type"] == "handoff"
+
+
+async def test_no_to_the_offer_of_a_person_carries_on(recommender):
+    earlier = [{"event": "bot", "text": say("offer_human", "zh")}]
+    dispatcher, _ = await run_action(ActionDeny(), make_tracker("不用", "deny", events=earlier))
+    assert recommender.calls("POST", "/api/v1/handoffs") == []
+    assert [m["text"] for m in dispatcher.messages] == [say("offer_human_declined", "zh")]

@@ -99,3 +99,15 @@ def test_offer_is_chosen_then_claimed_and_counted(chat, api, tokens, sender):
     assert row["accepted"] >= 1 and row["shown"] >= 1
     again = api("POST", f"/api/v1/offers/{code}/response", json={"shopper_id": "someone-else", "accepted": True})
     assert again.status_code == 404  # never shown to that shopper: not counted
+
+
+def test_two_negative_messages_in_a_row_offer_a_person(chat, api, tokens, sender):
+    assert cards(chat.say("show me some sneakers"))
+    first = texts(chat.say("I hate all of these"))
+    assert "bring in a person" not in first  # one negative message is not enough
+    second = texts(chat.say("these are ugly and awful"))
+    assert second.endswith("Would you like me to bring in a person from our team?"), second
+    texts(chat.say("yes"))
+    r = api("GET", "/api/v1/handoffs?status=open", token=tokens["DXE_STAFF_TOKEN"])
+    mine = [h for h in r.json()["handoffs"] if h["shopper_id"] == sender]
+    assert len(mine) == 1 and mine[0]["reason"] == "negative_sentiment", mine
