@@ -61,11 +61,13 @@ class CustomerValues:
 def _transactions(orders: pd.DataFrame) -> pd.DataFrame:
     """Orders frame (shopper_id, order_id, amount, ordered_at) → CLV transaction log."""
     dates = pd.to_datetime(orders["ordered_at"], utc=True).dt.tz_localize(None)
-    return pd.DataFrame({
-        "customer_id": orders["shopper_id"].astype(str),
-        "date": dates.dt.normalize(),
-        "amount": orders["amount"].astype(float).clip(lower=0.0),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": orders["shopper_id"].astype(str),
+            "date": dates.dt.normalize(),
+            "amount": orders["amount"].astype(float).clip(lower=0.0),
+        }
+    )
 
 
 def _discounted_purchases(purchases: object, summary: pd.DataFrame) -> np.ndarray:
@@ -98,7 +100,9 @@ def _fallback(orders: pd.DataFrame) -> CustomerValues:
     return CustomerValues(values=values, default=default, fitted=False)
 
 
-def _segments(orders: pd.DataFrame, summary: pd.DataFrame | None, now: datetime) -> tuple[dict[str, str], str]:
+def _segments(
+    orders: pd.DataFrame, summary: pd.DataFrame | None, now: datetime
+) -> tuple[dict[str, str], str]:
     """RFM + K-means when there are enough shoppers, else rule-based RFM quintiles."""
     if summary is not None and len(summary) >= MIN_KMEANS_CUSTOMERS:
         from recommender.clv import RFMSegmenter
@@ -144,8 +148,12 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
             else:
                 # q <= 1: the fitted spend distribution has no finite mean (a few very large
                 # orders, e.g. fund purchases). Use each shopper's own mean order instead.
-                logger.info("Gamma-Gamma q=%.3f <= 1; CLV uses observed mean order values", spend.params_["q"])
-                order_value = summary["total_spend"].to_numpy(float) / (summary["frequency"].to_numpy(float) + 1)
+                logger.info(
+                    "Gamma-Gamma q=%.3f <= 1; CLV uses observed mean order values", spend.params_["q"]
+                )
+                order_value = summary["total_spend"].to_numpy(float) / (
+                    summary["frequency"].to_numpy(float) + 1
+                )
                 clv = _discounted_purchases(purchases, summary) * order_value
                 population_spend = float(orders["amount"].mean())
     except (FitError, ValueError, FloatingPointError, RuntimeError) as exc:
@@ -158,10 +166,12 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
         result = _fallback(orders)
         return CustomerValues(result.values, segments, result.default, False, segmenter)
     values = {
-        str(shopper): CustomerValue(clv=max(float(c), 0.0), p_alive=float(np.clip(a, 0.0, 1.0)),
-                                    order_value=max(float(m), 0.0))
+        str(shopper): CustomerValue(
+            clv=max(float(c), 0.0), p_alive=float(np.clip(a, 0.0, 1.0)), order_value=max(float(m), 0.0)
+        )
         for shopper, c, a, m in zip(summary.index, clv, alive, order_value, strict=True)
     }
-    default = CustomerValue(clv=max(new_purchases * population_spend, 0.0), p_alive=1.0,
-                            order_value=max(population_spend, 0.0))
+    default = CustomerValue(
+        clv=max(new_purchases * population_spend, 0.0), p_alive=1.0, order_value=max(population_spend, 0.0)
+    )
     return CustomerValues(values, segments, default, True, segmenter)

@@ -41,6 +41,8 @@ ITEMKNN_SHRINKAGE = 10.0  # cosine denominator shrinkage (damps similarities bui
 RULES_MIN_COUNT = 2  # baskets that must contain both items
 RULES_MIN_CONFIDENCE = 0.1
 RULES_MIN_LIFT = 1.0  # rules must be better than chance (strictly greater)
+RULES_MAX_ANTECEDENT = 2  # FP-growth rules {A, B} → C; 1 keeps single-item rules only
+RULES_FPGROWTH_MAX_ITEMS = 20_000  # above this many purchased items, single-item rules only (FP-growth memory)
 
 # --- hybrid blend (weights of normalised scores; each set sums to 1) -------------
 # Known shopper: collaborative signal first, content keeps cold items reachable,

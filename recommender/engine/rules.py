@@ -1,4 +1,10 @@
-"""Co-purchase association rules (support, confidence, lift) over order baskets."""
+"""Co-purchase association rules (support, confidence, lift) over order baskets.
+
+Single-item antecedents come from the sparse co-occurrence matrix (exact, and fast on any
+catalog); rules with two-item antecedents ({A, B} → C, "bought together with both") are
+mined by FP-growth (``recommender.rules``, mlxtend) when the catalog of purchased items is
+small enough for it (``RULES_FPGROWTH_MAX_ITEMS``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .constants import RULES_MIN_CONFIDENCE, RULES_MIN_COUNT, RULES_MIN_LIFT
+from .constants import (
+    RULES_FPGROWTH_MAX_ITEMS,
+    RULES_MAX_ANTECEDENT,
+    RULES_MIN_CONFIDENCE,
+    RULES_MIN_COUNT,
+    RULES_MIN_LIFT,
+)
 
 
 class AssociationRules:
@@ -14,7 +26,9 @@ class AssociationRules:
 
     For baskets N, ``support(A,B) = n_AB / N``, ``confidence(A→B) = n_AB / n_A`` and
     ``lift(A→B) = confidence(A→B) / (n_B / N)``. A rule is kept when n_AB ≥ min_count,
-    confidence ≥ min_confidence and lift > min_lift. (Larger itemsets, FP-growth, later.)
+    confidence ≥ min_confidence and lift > min_lift. The same thresholds apply to the
+    FP-growth rules {A, B} → C (``pair_rules_``), kept only when they are stronger than
+    both of their single-item rules A → C and B → C.
 
     Attributes
     ----------
@@ -22,6 +36,7 @@ class AssociationRules:
         Row A, column B holds the measure of the kept rule A → B.
     item_counts_ : ndarray, baskets containing each item
     n_baskets_ : int
+    pair_rules_ : DataFrame (a, b, consequent, confidence, lift, support): two-item antecedents
     """
 
     def __init__(
@@ -53,7 +68,62 @@ class AssociationRules:
         shape = (n_items, n_items)
         self.confidence_ = sp.csr_matrix((confidence[good], (a[good], b[good])), shape=shape)
         self.lift_ = sp.csr_matrix((lift[good], (a[good], b[good])), shape=shape)
+        self.pair_rules_ = self._pair_rules(incidence)
         return self
+
+    def _pair_rules(self, incidence: sp.csr_matrix) -> pd.DataFrame:
+        """FP-growth rules {a, b} → consequent that beat both single-item rules."""
+        columns = ["a", "b", "consequent", "confidence", "lift", "support"]
+        empty = pd.DataFrame({name: [] for name in columns})
+        frequent = np.flatnonzero(self.item_counts_ >= self.min_count)
+        if (
+            RULES_MAX_ANTECEDENT < 2
+            or not 0 < len(frequent) <= RULES_FPGROWTH_MAX_ITEMS
+            or self.n_baskets_ == 0
+        ):
+            return empty
+        sub = incidence[:, frequent].tocsr()
+        # baskets holding at least an antecedent: antecedent counts n_AB are then exact
+        keep = np.flatnonzero(np.diff(sub.indptr) >= RULES_MAX_ANTECEDENT)
+        if len(keep) == 0:
+            return empty
+        from recommender.rules.mining import frequent_itemsets, rules_from_itemsets
+
+        rows = sub[keep]
+        baskets = [
+            frequent[rows.indices[rows.indptr[i] : rows.indptr[i + 1]]].tolist() for i in range(rows.shape[0])
+        ]
+        # supports are relative to every basket, not only the multi-item ones mined here
+        scale = len(baskets) / self.n_baskets_
+        itemsets = frequent_itemsets(
+            baskets, min_support=min(1.0, self.min_count / len(baskets)), max_len=RULES_MAX_ANTECEDENT + 1
+        )
+        if not (itemsets["itemset"].map(len) == RULES_MAX_ANTECEDENT + 1).any():
+            return empty
+        rules = rules_from_itemsets(itemsets, len(baskets), min_confidence=0.0)
+        rules = rules[rules["antecedent"].map(len) == RULES_MAX_ANTECEDENT]
+        if not len(rules):
+            return empty
+        pairs = np.array([sorted(antecedent) for antecedent in rules["antecedent"]], dtype=np.int64)
+        consequent = rules["consequent"].to_numpy(dtype=np.int64)
+        support = rules["support"].to_numpy(dtype=float) * scale
+        confidence = rules["confidence"].to_numpy(dtype=float)  # same on the subset: both counts are in it
+        lift = confidence / (self.item_counts_[consequent] / self.n_baskets_)
+        single = np.maximum(
+            np.asarray(self.confidence_[pairs[:, 0], consequent]).ravel(),
+            np.asarray(self.confidence_[pairs[:, 1], consequent]).ravel(),
+        )
+        good = (confidence >= self.min_confidence) & (lift > self.min_lift) & (confidence > single)
+        return pd.DataFrame(
+            {
+                "a": pairs[good, 0],
+                "b": pairs[good, 1],
+                "consequent": consequent[good],
+                "confidence": confidence[good],
+                "lift": lift[good],
+                "support": support[good],
+            }
+        )
 
     def support(self, a: int, b: int) -> float:
         """Share of baskets holding both items (0 when the rule was not kept)."""
@@ -78,4 +148,14 @@ class AssociationRules:
         strength = self.confidence_[items].multiply(self.lift_[items]).toarray()  # (history, n_items)
         scores = strength.max(axis=0)
         because = np.where(scores > 0, items[strength.argmax(axis=0)], -1)
+        pairs = self.pair_rules_
+        if len(pairs):
+            held = np.zeros(n_items, dtype=bool)
+            held[items] = True
+            fired = pairs[held[pairs["a"].to_numpy()] & held[pairs["b"].to_numpy()]]
+            for a, consequent, value in zip(
+                fired["a"], fired["consequent"], fired["confidence"] * fired["lift"], strict=True
+            ):
+                if value > scores[consequent]:
+                    scores[consequent], because[consequent] = value, a
         return scores, because.astype(np.int64)

@@ -33,12 +33,14 @@ NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 def simulated_orders(n: int, seed: int = 1) -> pd.DataFrame:
     """An orders frame (shopper_id, order_id, amount, ordered_at) from the BG/NBD simulator."""
     log = simulate_customers(n, seed=seed).transactions(start="2025-07-01")
-    return pd.DataFrame({
-        "shopper_id": "s" + log["customer_id"].astype(str),
-        "order_id": [f"o{i}" for i in range(len(log))],
-        "amount": log["amount"].astype(float),
-        "ordered_at": pd.to_datetime(log["date"]).dt.tz_localize(UTC),
-    })
+    return pd.DataFrame(
+        {
+            "shopper_id": "s" + log["customer_id"].astype(str),
+            "order_id": [f"o{i}" for i in range(len(log))],
+            "amount": log["amount"].astype(float),
+            "ordered_at": pd.to_datetime(log["date"]).dt.tz_localize(UTC),
+        }
+    )
 
 
 # -- customer values -------------------------------------------------------
@@ -69,10 +71,17 @@ def test_lapsed_frequent_buyer_is_less_alive_than_a_recent_one() -> None:
     for shopper, last_day in (("recent", 360), ("lapsed", 120)):
         for k in range(8):
             day = last_day - 14 * (7 - k)
-            extra.append({"shopper_id": shopper, "order_id": f"{shopper}{k}", "amount": 200.0,
-                          "ordered_at": start + timedelta(days=day)})
-    values = fit_customer_values(pd.concat([orders, pd.DataFrame(extra)], ignore_index=True),
-                                 start + timedelta(days=364))
+            extra.append(
+                {
+                    "shopper_id": shopper,
+                    "order_id": f"{shopper}{k}",
+                    "amount": 200.0,
+                    "ordered_at": start + timedelta(days=day),
+                }
+            )
+    values = fit_customer_values(
+        pd.concat([orders, pd.DataFrame(extra)], ignore_index=True), start + timedelta(days=364)
+    )
     assert values.values["lapsed"].p_alive < 0.5 < values.values["recent"].p_alive
     assert values.values["lapsed"].clv < values.values["recent"].clv
 
@@ -126,9 +135,20 @@ OFFERS = [
 def import_orders(sessions, settings: Settings, orders: pd.DataFrame) -> None:
     from recommender.importers import import_order_rows
 
-    rows = [(f"orders:{i}", {"order_id": r.order_id, "shopper_id": r.shopper_id, "item_id": "p1",
-                             "quantity": 1, "price": r.amount, "ordered_at": r.ordered_at.isoformat()})
-            for i, r in enumerate(orders.itertuples())]
+    rows = [
+        (
+            f"orders:{i}",
+            {
+                "order_id": r.order_id,
+                "shopper_id": r.shopper_id,
+                "item_id": "p1",
+                "quantity": 1,
+                "price": r.amount,
+                "ordered_at": r.ordered_at.isoformat(),
+            },
+        )
+        for i, r in enumerate(orders.itertuples())
+    ]
     with sessions.begin() as session:
         import_order_rows(session, rows, settings)
 
@@ -141,8 +161,16 @@ def offers(sessions, settings, catalog) -> list[dict[str, Any]]:
     import_orders(sessions, settings, history)
     with sessions.begin() as session:
         for row in OFFERS:
-            session.add(Offer(title_zh=row["code"], title_en=row["code"], description_zh="", description_en="",
-                              min_spend=0.0, **{"active": True, **row}))
+            session.add(
+                Offer(
+                    title_zh=row["code"],
+                    title_en=row["code"],
+                    description_zh="",
+                    description_en="",
+                    min_spend=0.0,
+                    **{"active": True, **row},
+                )
+            )
     return OFFERS
 
 
@@ -153,8 +181,9 @@ def get_offer(client: TestClient, headers: dict[str, str], shopper: str = "sh-a"
 
 
 def answer(client: TestClient, headers: dict[str, str], code: str, accepted: bool, shopper: str = "sh-a"):
-    return client.post(f"/api/v1/offers/{code}/response", json={"shopper_id": shopper, "accepted": accepted},
-                       headers=headers)
+    return client.post(
+        f"/api/v1/offers/{code}/response", json={"shopper_id": shopper, "accepted": accepted}, headers=headers
+    )
 
 
 def test_one_eligible_offer_is_chosen_and_logged(offers, client, service_headers, sessions) -> None:
@@ -185,8 +214,13 @@ def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> Non
             response = answer(client, service_headers, code, accepted, shopper=f"sh-{code}")
             assert response.status_code == 201, response.text
     body = response.json()
-    assert body == {"offer_code": "TEN", "segment": C.DEFAULT_SEGMENT, "event": C.OFFER_ACCEPTED,
-                    "accepted": 25, "declined": 0}
+    assert body == {
+        "offer_code": "TEN",
+        "segment": C.DEFAULT_SEGMENT,
+        "event": C.OFFER_ACCEPTED,
+        "accepted": 25,
+        "declined": 0,
+    }
     after = Counter(get_offer(client, service_headers)["offers"][0]["code"] for _ in range(30))
     assert after["TEN"] >= 27  # Beta(26, 1) against Beta(1, 26): nearly always TEN
 
@@ -194,13 +228,26 @@ def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> Non
 def test_bad_answers_are_refused_and_nothing_is_stored(offers, client, service_headers, sessions) -> None:
     missing = answer(client, service_headers, "TEN", True, shopper="never-shown")
     assert missing.status_code == 404 and "was not shown" in missing.json()["detail"]
-    for body in ({"shopper_id": "sh-a"}, {"shopper_id": "sh-a", "accepted": "perhaps"},
-                 {"shopper_id": "sh-a", "accepted": True, "extra": 1}, {"accepted": True}):
+    for body in (
+        {"shopper_id": "sh-a"},
+        {"shopper_id": "sh-a", "accepted": "perhaps"},
+        {"shopper_id": "sh-a", "accepted": True, "extra": 1},
+        {"accepted": True},
+    ):
         response = client.post("/api/v1/offers/TEN/response", json=body, headers=service_headers)
         assert response.status_code == 422, body
-    assert client.post("/api/v1/offers/TEN/response", json={"shopper_id": "sh-a", "accepted": True}).status_code == 401
-    assert client.post("/api/v1/offers/" + "x" * 65 + "/response", json={"shopper_id": "sh-a", "accepted": True},
-                       headers=service_headers).status_code == 422
+    assert (
+        client.post("/api/v1/offers/TEN/response", json={"shopper_id": "sh-a", "accepted": True}).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/v1/offers/" + "x" * 65 + "/response",
+            json={"shopper_id": "sh-a", "accepted": True},
+            headers=service_headers,
+        ).status_code
+        == 422
+    )
     with sessions() as session:
         assert session.scalars(select(OfferEvent)).all() == []
 
@@ -211,8 +258,9 @@ def test_no_offer_fits_a_zero_margin_share(settings, catalog, service_headers, o
     assert body["offers"] == [] and body["policy"]["eligible"] == 0 and body["policy"]["cap"] == 0
 
 
-def test_consenting_shopper_gets_their_fitted_segment_and_value(settings, catalog, sessions, service_headers,
-                                                                 offers) -> None:
+def test_consenting_shopper_gets_their_fitted_segment_and_value(
+    settings, catalog, sessions, service_headers, offers
+) -> None:
     with TestClient(create_app(settings)) as client:
         fitted = client.app.state.service.snapshot().customers
         assert fitted.fitted and len(fitted.values) == 120
@@ -225,7 +273,6 @@ def test_consenting_shopper_gets_their_fitted_segment_and_value(settings, catalo
     assert body["segment"] == fitted.segments[shopper] and body["policy"]["personalised"] is True
     assert body["policy"]["clv"] == pytest.approx(value.clv, abs=0.01)
     assert body["policy"]["cap"] == pytest.approx(MarginRule().cap(value), abs=0.01)
-
 
 
 def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_headers) -> None:
@@ -241,7 +288,13 @@ def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_h
     assert (ten["accepted"], ten["declined"], ten["acceptance_rate"]) == (1, 0, 1.0)
     assert ten["posterior_mean"] == pytest.approx(2 / 3)
     assert set(rows) <= {"TEN", "CHEAP5"}
-    future = client.get("/api/v1/analytics/offers", params={"since": "2999-01-01T00:00:00Z"}, headers=staff_headers)
+    future = client.get(
+        "/api/v1/analytics/offers", params={"since": "2999-01-01T00:00:00Z"}, headers=staff_headers
+    )
     assert future.json() == {"offers": []}
-    assert client.get("/api/v1/analytics/offers", params={"since": "yesterday"},
-                      headers=staff_headers).status_code == 422
+    assert (
+        client.get(
+            "/api/v1/analytics/offers", params={"since": "yesterday"}, headers=staff_headers
+        ).status_code
+        == 422
+    )
