@@ -90,6 +90,7 @@ COLOUR_SCORE_HARMONY = 0.9
 COLOUR_SCORE_SAME = 0.8  # tone on tone
 COLOUR_SCORE_CLASH = 0.0  # never proposed
 OCCASION_MISMATCH_FACTOR = 0.3  # an item for another occasion is possible, but ranked lower
+OUTFIT_RULE_WEIGHT = 1.0  # an item always bought with the anchor scores up to twice as high in its slot
 
 # --- RFM segments -------------------------------------------------------------------
 SEGMENTS = ("new", "loyal_high_spender", "promising", "at_risk", "hibernating", "regular")

@@ -53,6 +53,14 @@ def goes_with(item: Reasons) -> Reasons:
     return {"zh": f"搭配你选的「{item['zh']}」", "en": f"Goes with your {item['en']}"}
 
 
+def goes_with_and_bought(item: Reasons) -> Reasons:
+    """Outfit completion around the anchor, also backed by a co-purchase rule."""
+    return {
+        "zh": f"搭配你选的「{item['zh']}」，也常和它一起购买",
+        "en": f"Goes with your {item['en']}, and is often bought with it",
+    }
+
+
 def popular() -> Reasons:
     """Popularity."""
     return {"zh": "热销", "en": "Popular right now"}

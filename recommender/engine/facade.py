@@ -6,7 +6,8 @@ Filters are always applied first (filters.py); each mode then ranks the candidat
 - ``recommend``: hybrid of item-kNN, content profile, co-purchase rules and popularity
   (content + popularity for a shopper without history);
 - ``similar``: content, item-kNN and rules around an anchor item, in its vertical;
-- ``outfit``: one item per missing slot around a fashion anchor (outfit.py).
+- ``outfit``: one item per missing slot around a fashion anchor, colours coherent across the
+  whole look, occasion matched, boosted by co-purchase rules from the anchor (outfit.py).
 
 Dislikes are excluded by the caller through ``Filters.exclude_item_ids``. Feedback given
 in the current conversation (``SessionFeedback``, online.py) is scored without a refit.
@@ -143,7 +144,9 @@ class Engine:
             suggestions, selection = self._recommend(shopper_id, filters, int(k), query, tuning)
         elif mode == "similar":
             anchor = self.catalog_.index[str(anchor_item_id)]
-            suggestions, selection = self._similar(anchor, filters, int(k), replace(tuning, feedback=SessionFeedback()))
+            suggestions, selection = self._similar(
+                anchor, filters, int(k), replace(tuning, feedback=SessionFeedback())
+            )
         else:
             suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
         if filters.risk_max is not None:
@@ -241,6 +244,7 @@ class Engine:
             exclude_item_ids=tuple(filters.exclude_item_ids) + (str(catalog.ids[anchor]),),
         )
         selection = select(catalog, base)
+        bought_with = self.rules_.bought_with(anchor)
         chosen = complete_outfit(
             catalog,
             anchor,
@@ -250,17 +254,30 @@ class Engine:
             occasion=filters.occasion,
             size=filters.size,
             k=k,
+            bought_with=bought_with,
         )
-        reasons = explain.goes_with(explain.titles(catalog, anchor))
+        anchor_title = explain.titles(catalog, anchor)
+        goes, also_bought = explain.goes_with(anchor_title), explain.goes_with_and_bought(anchor_title)
         suggestions = [
-            Suggestion(str(catalog.ids[p]), round(score, 6), "outfit", "outfit", dict(reasons))
+            Suggestion(
+                str(catalog.ids[p]),
+                round(score, 6),
+                "outfit",
+                "outfit",
+                dict(also_bought if bought_with[p] > 0 else goes),
+            )
             for p, score in chosen
         ]
         return suggestions, selection
 
     # --- helpers ------------------------------------------------------------------------
     def _blend(
-        self, signals: list[Signal], weights: dict[str, float], candidates: np.ndarray, k: int, tuning: _Tuning
+        self,
+        signals: list[Signal],
+        weights: dict[str, float],
+        candidates: np.ndarray,
+        k: int,
+        tuning: _Tuning,
     ) -> list[Suggestion]:
         """Blend (with the session signal), then demote disliked twins and re-rank the pool."""
         liked = self._feedback_positions(tuning.feedback.positives)
@@ -270,7 +287,9 @@ class Engine:
             weights = {**weights, "session": SESSION_WEIGHT}
         reordering = tuning.rerank.active or disliked[0].size > 0
         pool = pool_size(k) if reordering else k
-        suggestions = blend(self.catalog_.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback)
+        suggestions = blend(
+            self.catalog_.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback
+        )
         if not reordering or len(suggestions) < 2:
             return suggestions[:k]
         positions = np.array([self.catalog_.index[s.item_id] for s in suggestions], dtype=np.int64)

@@ -13,6 +13,7 @@ from .constants import (
     COLOUR_SCORE_SAME,
     NEUTRAL_COLOURS,
     OCCASION_MISMATCH_FACTOR,
+    OUTFIT_RULE_WEIGHT,
     OUTFIT_SLOTS,
     SIZED_SLOTS,
 )
@@ -55,19 +56,25 @@ def complete_outfit(
     occasion: str | None = None,
     size: str | None = None,
     k: int = 5,
+    bought_with: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Best (item position, score) per missing slot, in slot order, at most k.
 
-    The score multiplies colour compatibility with the anchor, occasion match (the
-    requested occasion, else the anchor's occasions; a mismatch is allowed but ranked
-    down), price affinity and a little popularity. Clashing colours are never chosen;
-    a slot with no acceptable item is skipped. `size` applies to clothing slots only.
+    The score multiplies colour compatibility, occasion match (the requested occasion,
+    else the anchor's occasions; a mismatch is allowed but ranked down), price affinity,
+    a little popularity and, when given, the co-purchase boost ``1 + OUTFIT_RULE_WEIGHT ×
+    confidence(anchor → item)`` (``bought_with``: the confidence of the rules from the
+    anchor). Colour must go with the anchor *and* with every piece already chosen, so
+    the look is coherent as a whole: a clash with any of them excludes the item. A slot
+    with no acceptable item is skipped. `size` applies to clothing slots only.
     """
     wanted_occasions = {occasion.lower()} if occasion else set(catalog.occasions[anchor])
     peak = popularity[candidates].max() if candidates.any() else 0.0
     popularity_part = 0.8 + 0.2 * (popularity / peak if peak > 0 else np.zeros_like(popularity))
     affinity = price_affinity(float(catalog.price[anchor]), catalog.price)
-    anchor_colour = catalog.colour[anchor]
+    if bought_with is not None:
+        affinity = affinity * (1.0 + OUTFIT_RULE_WEIGHT * np.clip(bought_with, 0.0, 1.0))
+    look_colours = [catalog.colour[anchor]]
     chosen: list[tuple[int, float]] = []
     for slot in missing_slots(catalog.slot[anchor]):
         if len(chosen) >= k:
@@ -87,11 +94,12 @@ def complete_outfit(
             continue
         scores = np.zeros(len(catalog))
         for position in positions:
-            colour = colour_compatibility(anchor_colour, catalog.colour[position])
+            colour = min(colour_compatibility(worn, catalog.colour[position]) for worn in look_colours)
             fits = not wanted_occasions or bool(wanted_occasions & catalog.occasions[position])
             scores[position] = colour * (1.0 if fits else OCCASION_MISMATCH_FACTOR)
         scores[positions] *= affinity[positions] * popularity_part[positions]
         best = top_k(scores, positions[scores[positions] > 0], 1, tiebreak)
         if best.size:
             chosen.append((int(best[0]), float(scores[best[0]])))
+            look_colours.append(catalog.colour[best[0]])
     return chosen

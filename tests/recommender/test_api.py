@@ -27,9 +27,23 @@ ENGINE_PRESENT = (C.PACKAGE_DIR / "engine" / "__init__.py").exists()
 requires_engine = pytest.mark.skipif(not ENGINE_PRESENT, reason="recommender/engine not written yet")
 OTHER_TOKEN = "another-valid-token-0123456789"
 
-PUBLIC = {"/healthz", "/", "/chat", "/chat/api/session", "/chat/api/message", "/static/img/{item_id}.svg",
-          "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-STAFF_ONLY = {("GET", "/api/v1/handoffs"), ("GET", "/api/v1/analytics/experiments")}
+PUBLIC = {
+    "/healthz",
+    "/",
+    "/chat",
+    "/chat/api/session",
+    "/chat/api/message",
+    "/static/img/{item_id}.svg",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+}
+STAFF_ONLY = {
+    ("GET", "/api/v1/handoffs"),
+    ("GET", "/api/v1/analytics/experiments"),
+    ("GET", "/api/v1/analytics/offers"),
+}
 INJECTION = "'); DROP TABLE shoppers;-- <script>alert(1)</script> ${jndi:ldap://x} 😀\u200b\u202e中文"
 
 
@@ -64,15 +78,21 @@ def test_every_non_shopper_route_requires_a_token(client: TestClient, settings: 
         assert call(client, method, path).status_code == 401, (method, path)
         assert call(client, method, path, {"Authorization": "Bearer " + "w" * 32}).status_code == 403, path
         assert call(client, method, path, {"Authorization": "Basic abc"}).status_code == 401, path
-        with_service = call(client, method, path, {"Authorization": f"Bearer {settings.service_token}"}).status_code
-        with_staff = call(client, method, path, {"Authorization": f"Bearer {settings.staff_token}"}).status_code
+        with_service = call(
+            client, method, path, {"Authorization": f"Bearer {settings.service_token}"}
+        ).status_code
+        with_staff = call(
+            client, method, path, {"Authorization": f"Bearer {settings.staff_token}"}
+        ).status_code
         assert with_staff not in (401, 403), (method, path)
         assert (with_service == 403) == ((method, path) in STAFF_ONLY), (method, path)
 
 
 @pytest.mark.parametrize("token", [None, "short-token"])  # unset, or under 16 characters
 def test_unconfigured_tokens_close_protected_routes(settings: Settings, catalog, token) -> None:
-    weak = Settings(database_url=settings.database_url, service_token=token, staff_token=token, refit_seconds=0)
+    weak = Settings(
+        database_url=settings.database_url, service_token=token, staff_token=token, refit_seconds=0
+    )
     with TestClient(create_app(weak, start_engine=False)) as client:
         for method, path in protected_routes(client.app):
             response = call(client, method, path, {"Authorization": f"Bearer {token}"})
@@ -82,10 +102,21 @@ def test_unconfigured_tokens_close_protected_routes(settings: Settings, catalog,
 
 def test_openapi_lists_the_contract_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/recommendations", "/api/v1/popular", "/api/v1/items/{item_id}", "/api/v1/items",
-                 "/api/v1/shoppers/{shopper_id}", "/api/v1/shoppers/{shopper_id}/risk-profile",
-                 "/api/v1/interactions", "/api/v1/orders", "/api/v1/offers", "/api/v1/handoffs",
-                 "/healthz", "/chat/api/session", "/chat/api/message"):
+    for path in (
+        "/api/v1/recommendations",
+        "/api/v1/popular",
+        "/api/v1/items/{item_id}",
+        "/api/v1/items",
+        "/api/v1/shoppers/{shopper_id}",
+        "/api/v1/shoppers/{shopper_id}/risk-profile",
+        "/api/v1/interactions",
+        "/api/v1/orders",
+        "/api/v1/offers",
+        "/api/v1/handoffs",
+        "/healthz",
+        "/chat/api/session",
+        "/chat/api/message",
+    ):
         assert path in paths
 
 
@@ -102,9 +133,14 @@ def test_item_svg(client: TestClient) -> None:
     response = client.get("/static/img/f1.svg")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
     root = ElementTree.fromstring(response.text)  # well-formed XML
-    assert root.tag == "{http://www.w3.org/2000/svg}svg" and "连衣裙" in response.text and "dress" in response.text
+    assert (
+        root.tag == "{http://www.w3.org/2000/svg}svg"
+        and "连衣裙" in response.text
+        and "dress" in response.text
+    )
     assert C.COLOUR_HEX["black"] in response.text and "http" not in response.text.replace(
-        "http://www.w3.org/2000/svg", "")
+        "http://www.w3.org/2000/svg", ""
+    )
     assert client.get("/static/img/nope.svg").status_code == 404
 
 
@@ -117,8 +153,15 @@ def recommend(client: TestClient, headers: dict[str, str], **body: Any):
 
 @requires_engine
 def test_recommendation_is_logged_and_rendered(client, service_headers, sessions) -> None:
-    response = recommend(client, service_headers, shopper_id="s1", language="en", vertical="fashion", k=3,
-                         filters={"category": "dress", "price_max": 60, "currency": "USD"})
+    response = recommend(
+        client,
+        service_headers,
+        shopper_id="s1",
+        language="en",
+        vertical="fashion",
+        k=3,
+        filters={"category": "dress", "price_max": 60, "currency": "USD"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["recommendation_id"].startswith("r_") and body["variant"] == "A" and body["fallback"] is False
@@ -136,8 +179,11 @@ def test_recommendation_is_logged_and_rendered(client, service_headers, sessions
 
 @requires_engine
 def test_allergen_and_risk_ceiling_from_profile_always_apply(client, service_headers) -> None:
-    client.put("/api/v1/shoppers/s2", json={"profile": {"allergens": ["peanut"], "risk_level": 3}},
-               headers=service_headers)
+    client.put(
+        "/api/v1/shoppers/s2",
+        json={"profile": {"allergens": ["peanut"], "risk_level": 3}},
+        headers=service_headers,
+    )
     dishes = recommend(client, service_headers, shopper_id="s2", vertical="dish", k=5).json()["items"]
     assert [d["id"] for d in dishes] == ["d2"]
     funds = recommend(client, service_headers, shopper_id="s2", vertical="finance", k=5).json()["items"]
@@ -150,12 +196,20 @@ def test_allergen_and_risk_ceiling_from_profile_always_apply(client, service_hea
 def test_consent_controls_personalisation(client, service_headers, sessions) -> None:
     created = client.put("/api/v1/shoppers/c1", json={"language": "en"}, headers=service_headers).json()
     assert created["consent"] is False and created["consent_updated_at"] is None  # default consent is false
-    first = client.post("/api/v1/interactions", json={"shopper_id": "c1", "item_id": "f1", "type": "like"},
-                        headers=service_headers)
+    first = client.post(
+        "/api/v1/interactions",
+        json={"shopper_id": "c1", "item_id": "f1", "type": "like"},
+        headers=service_headers,
+    )
     assert first.status_code == 201 and first.json()["used_for_personalisation"] is False
-    assert client.put("/api/v1/shoppers/c1", json={"consent": True}, headers=service_headers).json()["consent"]
-    second = client.post("/api/v1/interactions", json={"shopper_id": "c1", "item_id": "f3", "type": "click"},
-                         headers=service_headers)
+    assert client.put("/api/v1/shoppers/c1", json={"consent": True}, headers=service_headers).json()[
+        "consent"
+    ]
+    second = client.post(
+        "/api/v1/interactions",
+        json={"shopper_id": "c1", "item_id": "f3", "type": "click"},
+        headers=service_headers,
+    )
     assert second.json()["used_for_personalisation"] is True
     rec = recommend(client, service_headers, shopper_id="c1", vertical="fashion").json()
     with sessions.begin() as session:
@@ -169,8 +223,11 @@ def test_engine_refits_only_when_data_changed(client, service_headers) -> None:
     service = client.app.state.service
     assert service.refit_if_changed() is False
     client.put("/api/v1/shoppers/rf", json={"consent": True}, headers=service_headers)
-    client.post("/api/v1/interactions", json={"shopper_id": "rf", "item_id": "p2", "type": "cart"},
-                headers=service_headers)
+    client.post(
+        "/api/v1/interactions",
+        json={"shopper_id": "rf", "item_id": "p2", "type": "cart"},
+        headers=service_headers,
+    )
     before = service.snapshot()
     assert service.refit_if_changed() is True and service.snapshot() is not before
     assert service.refit_if_changed() is False
@@ -178,13 +235,20 @@ def test_engine_refits_only_when_data_changed(client, service_headers) -> None:
 
 @requires_engine
 def test_disliked_items_are_never_shown_again(client, service_headers) -> None:
-    before = [c["id"] for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20)
-              .json()["items"]]
+    before = [
+        c["id"]
+        for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20).json()["items"]
+    ]
     assert "f4" in before
-    client.post("/api/v1/interactions", json={"shopper_id": "d", "item_id": "f4", "type": "dislike"},
-                headers=service_headers)
-    after = [c["id"] for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20)
-             .json()["items"]]
+    client.post(
+        "/api/v1/interactions",
+        json={"shopper_id": "d", "item_id": "f4", "type": "dislike"},
+        headers=service_headers,
+    )
+    after = [
+        c["id"]
+        for c in recommend(client, service_headers, shopper_id="d", vertical="fashion", k=20).json()["items"]
+    ]
     assert "f4" not in after and after
 
 
@@ -207,15 +271,19 @@ def test_bad_recommendation_requests(client, service_headers, body, status, deta
 
 
 def test_bad_json_is_a_clear_422(client, service_headers) -> None:
-    response = client.post("/api/v1/recommendations", content=b'{"k": 3,',
-                           headers={**service_headers, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/recommendations",
+        content=b'{"k": 3,',
+        headers={**service_headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 422 and "not valid JSON" in response.json()["detail"]
 
 
 @requires_engine
 def test_popular_cards(client, service_headers) -> None:
-    response = client.get("/api/v1/popular", params={"vertical": "product", "k": 2, "language": "en"},
-                          headers=service_headers)
+    response = client.get(
+        "/api/v1/popular", params={"vertical": "product", "k": 2, "language": "en"}, headers=service_headers
+    )
     assert response.status_code == 200
     items = response.json()["items"]
     assert 1 <= len(items) <= 2 and all(i["vertical"] == "product" for i in items)
@@ -228,8 +296,9 @@ def test_popular_cards(client, service_headers) -> None:
 def test_items_read_and_paging(client, service_headers, catalog) -> None:
     one = client.get("/api/v1/items/n2", params={"language": "en"}, headers=service_headers).json()
     assert one["title"] == "Item n2" and one["attributes"]["risk_label"] == "R3" and "description" in one
-    page = client.get("/api/v1/items", params={"vertical": "fashion", "limit": 2, "offset": 1},
-                      headers=service_headers).json()
+    page = client.get(
+        "/api/v1/items", params={"vertical": "fashion", "limit": 2, "offset": 1}, headers=service_headers
+    ).json()
     assert page["total"] == 5 and [i["id"] for i in page["items"]] == ["f2", "f3"]
     assert client.get("/api/v1/items", params={"limit": 101}, headers=service_headers).status_code == 422
     missing = client.get("/api/v1/items/ghost", headers=service_headers)
@@ -238,72 +307,108 @@ def test_items_read_and_paging(client, service_headers, catalog) -> None:
 
 def test_shoppers(client, service_headers) -> None:
     assert client.get("/api/v1/shoppers/nobody", headers=service_headers).status_code == 404
-    put = client.put("/api/v1/shoppers/sh1", json={"channel": "web", "profile": {"note": INJECTION}},
-                     headers=service_headers)
+    put = client.put(
+        "/api/v1/shoppers/sh1",
+        json={"channel": "web", "profile": {"note": INJECTION}},
+        headers=service_headers,
+    )
     assert put.status_code == 200
     client.put("/api/v1/shoppers/sh1", json={"profile": {"tastes": ["spicy"]}}, headers=service_headers)
     got = client.get("/api/v1/shoppers/sh1", headers=service_headers).json()
     assert got["profile"] == {"note": INJECTION, "tastes": ["spicy"]}  # merged, stored verbatim
-    assert client.put("/api/v1/shoppers/sh1", json={"consent": "maybe"}, headers=service_headers).status_code == 422
-    assert client.put("/api/v1/shoppers/sh1", json={"language": "fr"}, headers=service_headers).status_code == 422
+    assert (
+        client.put("/api/v1/shoppers/sh1", json={"consent": "maybe"}, headers=service_headers).status_code
+        == 422
+    )
+    assert (
+        client.put("/api/v1/shoppers/sh1", json={"language": "fr"}, headers=service_headers).status_code
+        == 422
+    )
 
 
 @requires_engine
 def test_risk_profile(client, service_headers) -> None:
-    response = client.post("/api/v1/shoppers/r1/risk-profile",
-                           json={"answers": {"loss_reaction": "c", "experience": "c"}, "stated_ceiling": 2},
-                           headers=service_headers)
+    response = client.post(
+        "/api/v1/shoppers/r1/risk-profile",
+        json={"answers": {"loss_reaction": "c", "experience": "c"}, "stated_ceiling": 2},
+        headers=service_headers,
+    )
     assert response.status_code == 200
     body = response.json()
     assert 1 <= body["risk_level"] <= 2 and body["label"] == f"R{body['risk_level']}" and body["explanation"]
     stored = client.get("/api/v1/shoppers/r1", headers=service_headers).json()["profile"]
     assert stored["risk_level"] == body["risk_level"]
-    bad = client.post("/api/v1/shoppers/r1/risk-profile", json={"answers": {"loss_reaction": "z"}},
-                      headers=service_headers)
+    bad = client.post(
+        "/api/v1/shoppers/r1/risk-profile", json={"answers": {"loss_reaction": "z"}}, headers=service_headers
+    )
     assert bad.status_code == 422 and "answers.loss_reaction" in bad.json()["detail"]
 
 
 def test_interaction_validation(client, service_headers) -> None:
     base = {"shopper_id": "i1", "item_id": "p1", "type": "view"}
-    cases = [({"item_id": "ghost"}, 404), ({"type": "stare"}, 422), ({"recommendation_id": "r_nope"}, 404),
-             ({"value": "NaN"}, 422), ({"shopper_id": ""}, 422), ({"shopper_id": "a\nb"}, 422)]
+    cases = [
+        ({"item_id": "ghost"}, 404),
+        ({"type": "stare"}, 422),
+        ({"recommendation_id": "r_nope"}, 404),
+        ({"value": "NaN"}, 422),
+        ({"shopper_id": ""}, 422),
+        ({"shopper_id": "a\nb"}, 422),
+    ]
     for change, status in cases:
-        assert client.post("/api/v1/interactions", json={**base, **change},
-                           headers=service_headers).status_code == status, change
+        assert (
+            client.post("/api/v1/interactions", json={**base, **change}, headers=service_headers).status_code
+            == status
+        ), change
 
 
 def test_orders(client, service_headers, sessions) -> None:
-    response = client.post("/api/v1/orders", json={"shopper_id": "o", "items": [
-        {"item_id": "p1", "quantity": 2}, {"item_id": "f5"}]}, headers=service_headers)
+    response = client.post(
+        "/api/v1/orders",
+        json={"shopper_id": "o", "items": [{"item_id": "p1", "quantity": 2}, {"item_id": "f5"}]},
+        headers=service_headers,
+    )
     assert response.status_code == 201
     order = response.json()
     assert order["total"] == pytest.approx(2 * 39.9 + 259.0) and len(order["items"]) == 2
     with sessions.begin() as session:
         purchases = session.scalars(select(Interaction).where(Interaction.type == "purchase")).all()
-        assert sorted((p.item_id, p.order_id) for p in purchases) == [("f5", order["order_id"]),
-                                                                    ("p1", order["order_id"])]
-    for body, status in [({"shopper_id": "o", "items": [{"item_id": "ghost"}]}, 404),
-                         ({"shopper_id": "o", "items": []}, 422),
-                         ({"shopper_id": "o", "items": [{"item_id": "p1", "quantity": 0}]}, 422)]:
+        assert sorted((p.item_id, p.order_id) for p in purchases) == [
+            ("f5", order["order_id"]),
+            ("p1", order["order_id"]),
+        ]
+    for body, status in [
+        ({"shopper_id": "o", "items": [{"item_id": "ghost"}]}, 404),
+        ({"shopper_id": "o", "items": []}, 422),
+        ({"shopper_id": "o", "items": [{"item_id": "p1", "quantity": 0}]}, 422),
+    ]:
         assert client.post("/api/v1/orders", json=body, headers=service_headers).status_code == status
 
 
 def test_handoffs(client, service_headers, staff_headers) -> None:
-    created = client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "asked_for_human",
-                                                    "language": "zh", "last_message": INJECTION},
-                          headers=service_headers)
+    created = client.post(
+        "/api/v1/handoffs",
+        json={"shopper_id": "h", "reason": "asked_for_human", "language": "zh", "last_message": INJECTION},
+        headers=service_headers,
+    )
     assert created.status_code == 201 and created.json()["status"] == "open"
     assert client.get("/api/v1/handoffs", headers=service_headers).status_code == 403
-    listed = client.get("/api/v1/handoffs", params={"status": "open"}, headers=staff_headers).json()["handoffs"]
+    listed = client.get("/api/v1/handoffs", params={"status": "open"}, headers=staff_headers).json()[
+        "handoffs"
+    ]
     assert [h["last_message"] for h in listed] == [INJECTION]
-    assert client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "bored"},
-                       headers=service_headers).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/handoffs", json={"shopper_id": "h", "reason": "bored"}, headers=service_headers
+        ).status_code
+        == 422
+    )
 
 
 @requires_engine
 def test_offers_without_consent_use_the_default_segment(client, service_headers) -> None:
-    response = client.get("/api/v1/offers", params={"shopper_id": "nobody", "language": "en"},
-                          headers=service_headers)
+    response = client.get(
+        "/api/v1/offers", params={"shopper_id": "nobody", "language": "en"}, headers=service_headers
+    )
     assert response.status_code == 200 and response.json()["segment"] == C.DEFAULT_SEGMENT
 
 
@@ -327,8 +432,11 @@ def test_unexpected_errors_are_a_generic_500(tmp_path) -> None:
     engine.dispose()
     settings = Settings(database_url=url, service_token=OTHER_TOKEN, staff_token=None, refit_seconds=0)
     with TestClient(create_app(settings, start_engine=False), raise_server_exceptions=False) as client:
-        response = client.post("/api/v1/handoffs", json={"shopper_id": "h", "reason": "fallback"},
-                               headers={"Authorization": f"Bearer {OTHER_TOKEN}"})
+        response = client.post(
+            "/api/v1/handoffs",
+            json={"shopper_id": "h", "reason": "fallback"},
+            headers={"Authorization": f"Bearer {OTHER_TOKEN}"},
+        )
     assert response.status_code == 500 and response.json() == {"detail": C.GENERIC_ERROR}
 
 
@@ -378,8 +486,9 @@ def rasa_server() -> Iterator[tuple[str, type[FakeRasa]]]:
 
 
 def chat_client(settings: Settings, rasa_url: str, timeout: float = 2.0) -> TestClient:
-    configured = Settings(database_url=settings.database_url, rasa_url=rasa_url, rasa_timeout=timeout,
-                          refit_seconds=0)
+    configured = Settings(
+        database_url=settings.database_url, rasa_url=rasa_url, rasa_timeout=timeout, refit_seconds=0
+    )
     return TestClient(create_app(configured, start_engine=False))
 
 
@@ -431,8 +540,10 @@ def test_bad_chat_messages(client, body, detail) -> None:
 def test_risk_explanation_comes_in_the_requested_language(client, service_headers, language, script) -> None:
     import re
 
-    response = client.post("/api/v1/shoppers/r2/risk-profile",
-                           json={"answers": {"loss_reaction": "b", "experience": "b"}, "language": language},
-                           headers=service_headers)
+    response = client.post(
+        "/api/v1/shoppers/r2/risk-profile",
+        json={"answers": {"loss_reaction": "b", "experience": "b"}, "language": language},
+        headers=service_headers,
+    )
     assert response.status_code == 200
     assert re.search(script, response.json()["explanation"]), response.json()["explanation"]

@@ -203,3 +203,59 @@ def test_missing_slots() -> None:
     assert "top" not in missing_slots("one_piece") and "bottom" not in missing_slots("one_piece")
     assert missing_slots("top")[0] == "bottom"
     assert missing_slots("hat") == ()
+
+
+def piece(item_id: str, slot: str, colour: str, **fields):
+    return {
+        "id": item_id,
+        "vertical": W,
+        "category": slot,
+        "slot": slot,
+        "colour": colour,
+        "title_zh": item_id,
+        "title_en": item_id,
+        "occasions": ["work"],
+        "price": 200,
+        **fields,
+    }
+
+
+def test_every_piece_goes_with_the_pieces_already_chosen(make_items) -> None:
+    # the anchor is white (goes with anything); the only bottom is red, so green shoes, which
+    # go with white, would clash with the trousers the look already has
+    items = make_items(
+        [
+            piece("white_shirt", "top", "white"),
+            piece("red_trousers", "bottom", "red"),
+            piece("green_shoes", "shoes", "green", price=200),
+            piece("black_shoes", "shoes", "black", price=900),
+        ]
+    )
+    looks, _ = Engine.fit(items, None).recommend(mode="outfit", anchor_item_id="white_shirt")
+    assert [s.item_id for s in looks] == ["red_trousers", "black_shoes"]
+    assert colour_compatibility("white", "green") > 0  # it is the trousers that rule the green shoes out
+
+
+def test_items_bought_with_the_anchor_win_their_slot_and_say_so(make_items, make_interactions) -> None:
+    items = make_items(
+        [
+            piece("white_shirt", "top", "white"),
+            piece("navy_a", "bottom", "navy"),
+            piece("navy_b", "bottom", "navy"),
+            piece("loafers", "shoes", "brown"),
+        ]
+    )
+    plain, _ = Engine.fit(items, None).recommend(mode="outfit", anchor_item_id="white_shirt")
+    # with nothing to tell them apart, the seeded tie-break picks one of the twins
+    twin = plain[0].item_id
+    other = "navy_b" if twin == "navy_a" else "navy_a"
+    history = [(f"s{i}", "white_shirt", "purchase") for i in range(3)]
+    history += [(f"s{i}", other, "purchase") for i in range(3)]  # bought together, same day
+    history += [(f"t{i}", twin, "purchase") for i in range(3)]  # as popular, but alone
+    looks, _ = Engine.fit(items, make_interactions(history)).recommend(
+        mode="outfit", anchor_item_id="white_shirt"
+    )
+    by_id = {s.item_id: s for s in looks}
+    assert looks[0].item_id == other
+    assert by_id[other].reasons["en"] == "Goes with your white_shirt, and is often bought with it"
+    assert by_id["loafers"].reasons["en"] == "Goes with your white_shirt"
