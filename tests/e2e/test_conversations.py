@@ -111,3 +111,14 @@ def test_two_negative_messages_in_a_row_offer_a_person(chat, api, tokens, sender
     r = api("GET", "/api/v1/handoffs?status=open", token=tokens["DXE_STAFF_TOKEN"])
     mine = [h for h in r.json()["handoffs"] if h["shopper_id"] == sender]
     assert len(mine) == 1 and mine[0]["reason"] == "negative_sentiment", mine
+
+
+def test_please_answer_in_english_sticks_for_the_conversation(chat):
+    chat.say("please answer in English")
+    reply = chat.say("我想要一条连衣裙，500元以内")
+    shown = cards(reply)
+    assert shown, reply
+    assert not CJK.search(texts(reply)), texts(reply)  # the bot's words stay English
+    assert all(not CJK.search(c["title"]) for c in shown)  # and the cards use the English titles
+    later = texts(chat.say("为什么推荐这个"))
+    assert later and not CJK.search(later), later
