@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .models.constants import COL_ITEM, COL_USER, DEFAULT_K, DEFAULT_SEED
 
@@ -131,3 +132,53 @@ def timed_fit(model: Any, train: pd.DataFrame) -> float:
     start = time.perf_counter()
     model.fit(train)
     return time.perf_counter() - start
+
+
+def beyond_accuracy(lists: Sequence[Sequence[Any]], train: pd.DataFrame) -> dict[str, float]:
+    """Catalog coverage, intra-list diversity, novelty and popularity-bias ratio of top-k lists.
+
+    ``train`` (user_id, item_id) defines the catalog (its items), item popularity (distinct
+    users per item) and the item vectors (binary user columns):
+
+    - ``coverage``: share of the catalog that appears in at least one list;
+    - ``diversity`` (intra-list): mean over lists of the mean pairwise cosine *distance*
+      between the items' user vectors (1 = never co-consumed, 0 = identical audiences);
+    - ``novelty``: mean self-information ``-log2(popularity / n_users)`` of the recommended
+      items (higher = less obvious picks);
+    - ``popularity_bias_ratio``: share of recommendation slots given to the least popular
+      half of the catalog divided by that half's share of the training interactions (1 =
+      exposure in proportion to interactions, below 1 = the model favours the popular half).
+    """
+    users = pd.Index(pd.unique(train[COL_USER]))
+    catalog = pd.Index(pd.unique(train[COL_ITEM]))
+    rows = catalog.get_indexer(train[COL_ITEM])
+    cols = users.get_indexer(train[COL_USER])
+    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(catalog), len(users)))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    popularity = np.asarray(matrix.sum(axis=1)).ravel()
+    norms = np.sqrt(popularity)
+    unit = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
+    positions = [catalog.get_indexer(list(row)) for row in lists]
+    positions = [p[p >= 0] for p in positions]
+    shown = np.concatenate(positions) if positions else np.array([], dtype=np.int64)
+    coverage = len(np.unique(shown)) / len(catalog) if len(catalog) else 0.0
+    distances = []
+    for p in positions:
+        if len(p) < 2:
+            continue
+        sims = (unit[p] @ unit[p].T).toarray()
+        upper = np.triu_indices(len(p), k=1)
+        distances.append(float(np.mean(1.0 - sims[upper])))
+    novelty = float(np.mean(-np.log2(popularity[shown] / len(users)))) if shown.size else 0.0
+    order = np.lexsort((np.arange(len(catalog)), popularity))  # least popular first, ties by position
+    tail = np.zeros(len(catalog), dtype=bool)
+    tail[order[: len(catalog) // 2]] = True
+    tail_interactions = popularity[tail].sum() / popularity.sum() if popularity.sum() else 0.0
+    tail_exposure = float(tail[shown].mean()) if shown.size else 0.0
+    return {
+        "coverage": float(coverage),
+        "diversity": float(np.mean(distances)) if distances else 0.0,
+        "novelty": novelty,
+        "popularity_bias_ratio": float(tail_exposure / tail_interactions) if tail_interactions else 0.0,
+    }
