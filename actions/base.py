@@ -47,6 +47,11 @@ class Turn:
         """Message ``key`` in the shopper's language."""
         return say(key, self.language, **values)
 
+    def ask_yes_no(self, key: str) -> None:
+        """Send question ``key`` with yes / no quick replies (their payloads are what a shopper would type)."""
+        answers = [self.text("answer_yes"), self.text("answer_no")]
+        self.dispatcher.utter_message(text=self.text(key), buttons=[{"title": a, "payload": a} for a in answers])
+
     def join(self, *parts: str) -> str:
         """Join sentences: no space in Chinese, one space in English."""
         separator = "" if self.language == "zh" else " "
@@ -90,7 +95,7 @@ class DxeAction(Action, ABC):
         if self.resets_fallback and tracker.get_slot(SLOT_FALLBACK_COUNT):
             events.append(SlotSet(SLOT_FALLBACK_COUNT, 0.0))
         if self.offers_human_when_upset and is_upset(tracker):
-            turn.say(OFFER_HUMAN_KEY)
+            turn.ask_yes_no(OFFER_HUMAN_KEY)
             events.append(SlotSet(SLOT_NEGATIVE_COUNT, 0.0))  # offered once per run of negative messages
         return events
 

@@ -190,6 +190,8 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "已为你领取优惠券 {code}，结算时自动抵扣。",
         "en": "Offer {code} is yours; it applies at checkout.",
     },
+    "answer_yes": {"zh": "好的", "en": "Yes"},
+    "answer_no": {"zh": "不用了", "en": "No"},
     "offer_declined": {"zh": "好的，不领也没关系。还想看点什么？", "en": "No problem. What else can I show you?"},
     "offer_answer_failed": {
         "zh": "抱歉，优惠券暂时没领上，请稍后再说一次“好的”。",

@@ -84,5 +84,5 @@ class ActionOffers(DxeAction):
         code = next((o.get("code") for o in offers if isinstance(o.get("code"), str) and o.get("code")), None)
         if code is None:
             return [SlotSet(SLOT_PENDING_OFFER, None)]
-        turn.say(QUESTION_KEY)
+        turn.ask_yes_no(QUESTION_KEY)
         return [SlotSet(SLOT_PENDING_OFFER, code)]

@@ -87,6 +87,7 @@ async def test_second_negative_message_gets_an_apology_and_the_offer_of_a_person
     dispatcher, events = await run_action(ActionThanks(), upset_tracker(2.0))
     texts = [m["text"] for m in dispatcher.messages]
     assert texts[-1] == say("offer_human", "zh") and len(texts) == 2
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["好的", "不用了"]
     assert slot_events(events) == {"negative_count": 0.0}  # offered once per run of negatives
     assert recommender.calls("POST", "/api/v1/handoffs") == []  # offered, not forced
 

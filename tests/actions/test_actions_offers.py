@@ -17,6 +17,8 @@ async def test_the_chosen_offer_is_shown_and_asked_about(recommender):
         "type": "offers", "segment": "new", "offers": [{"code": "SAVE20", "title": "满200减20"}],
     }
     assert [m["text"] for m in dispatcher.messages[1:]] == [say("offer_question", "zh")]
+    assert dispatcher.messages[1]["buttons"] == [{"title": "好的", "payload": "好的"},
+                                                 {"title": "不用了", "payload": "不用了"}]
     assert slot_events(events) == {"pending_offer": "SAVE20"}
 
 

@@ -56,3 +56,28 @@ def test_chat_in_the_browser(stack, browser, width, height):
     page.screenshot(path=str(SHOTS / f"chat-{width}x{height}.png"))
     assert not errors, errors
     page.close()
+
+
+def test_offer_quick_replies_in_the_browser(stack, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(stack.reco_url + "/", wait_until="networkidle")
+    page.fill("#text", "有什么优惠吗")
+    page.click("#send")
+    page.wait_for_selector(".quick button", timeout=30_000)
+    buttons = page.locator(".quick button")
+    assert buttons.all_inner_texts() == ["好的", "不用了"]
+    offer_text = page.locator(".msg.bot").nth(-2).inner_text()  # the offer, then the question
+    bot_before = page.locator(".msg.bot").count()
+    buttons.nth(0).click()
+    page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
+                           timeout=30_000)
+    assert page.locator(".quick").count() == 0  # the quick replies are gone once used
+    assert page.locator(".msg.me").last.inner_text() == "好的"
+    claimed = page.locator(".msg.bot").last.inner_text()
+    assert "已为你领取优惠券" in claimed and offer_text.startswith("给你的优惠")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-offer-390x844.png"))
+    assert not errors, errors
+    page.close()

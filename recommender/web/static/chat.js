@@ -67,8 +67,18 @@
       if (m.text) add("bot", m.text);
       if (m.custom && m.custom.type === "cards") renderCards(m.custom);
       if (m.image) { const i = el("img"); i.src = m.image; i.style.maxWidth = "60%"; log.appendChild(i); }
-      (m.buttons || []).forEach(b => chip(b.title, b.payload));
+      if (m.buttons && m.buttons.length) renderQuickReplies(m.buttons);
     });
+  }
+  // Quick replies (e.g. yes / no to an offer): one row under the message, gone once used.
+  function renderQuickReplies(buttons) {
+    const row = el("div", "quick");
+    buttons.forEach(b => {
+      const btn = el("button", "", b.title || b.payload || ""); btn.type = "button";
+      btn.addEventListener("click", () => { row.remove(); send(b.payload || b.title); });
+      row.appendChild(btn);
+    });
+    log.appendChild(row); scroll();
   }
 
   async function ensureSession() {
