@@ -6,11 +6,15 @@ Run from the repository root::
         [--datasets ../shared/datasets] [--output var/models/sentiment.joblib]
 
 Chinese: ChnSentiCorp train + dev and all of online_shopping_10_cats; English: SST-2
-train. Use it by setting `model_path: var/models/sentiment.joblib` on the
+train. The Chinese data contain every ChnSentiCorp test text (ChnSentiCorp is a
+subset of online_shopping_10_cats), so this model is for use, not for benchmarking:
+`benchmarks/sentiment.py` trains its own models on each data set's training split.
+Use it by setting `model_path: var/models/sentiment.joblib` on the
 SentimentAnalyzer in a config (paths are relative to the working directory); the
 component falls back to its lexicons when the file is missing.
 Exits 2 when the data are missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,9 +66,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    model = SentimentModel.fit(
-        [text for _, text in examples], [label for label, _ in examples], DESCRIPTION
-    )
+    model = SentimentModel.fit([text for _, text in examples], [label for label, _ in examples], DESCRIPTION)
     model.save(args.output)
     print(f"trained on {len(examples)} examples in {time.perf_counter() - start:.0f} s: {model.trained_on}")
     print(f"wrote {args.output}")

@@ -1,4 +1,5 @@
 """SentimentModel (NB-weighted n-grams + LR) and its optional use by SentimentAnalyzer."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,11 +11,13 @@ from nlu_helpers import storage_at
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy import sparse
 
 from bot.components.sentiment import SentimentAnalyzer
 from bot.components.sentiment_model import (
     SentimentModel,
     SentimentModelError,
+    chinese_words,
     english_words,
     language_of,
 )
@@ -26,7 +29,9 @@ EN_POSITIVE, EN_NEGATIVE = ["superb", "flawless", "sturdy"], ["flimsy", "faulty"
 EN_ITEMS = ["this jacket", "the kettle", "my new phone", "that lamp", "the backpack"]
 
 
-def synthetic_reviews(items: List[str], positive: List[str], negative: List[str], en: bool) -> List[Tuple[int, str]]:
+def synthetic_reviews(
+    items: List[str], positive: List[str], negative: List[str], en: bool
+) -> List[Tuple[int, str]]:
     """label, text pairs: every item with every positive and negative word."""
     pattern = "{item} is {word}" if en else "{item}{word}"
     return [
@@ -56,7 +61,13 @@ def analyzer_with(config: dict, tmp_path: Path, execution_context: ExecutionCont
 
 @pytest.mark.parametrize(
     "text, language",
-    [("这条裙子有M码吗", "zh"), ("这条dress有M码吗", "en"), ("I love it 很好", "en"), ("iPhone 15 Pro 256G 多少钱", "en"), ("123", "en")],
+    [
+        ("这条裙子有M码吗", "zh"),
+        ("这条dress有M码吗", "en"),
+        ("I love it 很好", "en"),
+        ("iPhone 15 Pro 256G 多少钱", "en"),
+        ("123", "en"),
+    ],
 )
 def test_language_of_counts_letters(text: str, language: str) -> None:
     assert language_of(text) == language
@@ -66,6 +77,22 @@ def test_english_negation_scope_ends_at_punctuation() -> None:
     words = english_words("It was not good, but fine")
     assert "NOT_good" in words and "fine" in words and "NOT_fine" not in words
     assert "NOT_good" in english_words("it isn't good")
+
+
+def test_chinese_words_are_jieba_words_and_bigrams() -> None:
+    words = chinese_words("这个手机不太好 OK")
+    assert "手机" in words and "ok" in words and " " not in words
+    assert any(" " in word for word in words)  # word bigrams
+    assert chinese_words("") == []
+
+
+def test_cached_tfidf_matches_scikit_learn(model: SentimentModel) -> None:
+    texts = ["那条裙子起球起球", "the backpack is superb , not flimsy", "新词", ""]
+    for language in ("zh", "en"):
+        lang_model = model.models[language]
+        expected = sparse.hstack([v.transform(texts) for v in lang_model.vectorizers]).toarray()
+        assert lang_model.features(texts).toarray() == pytest.approx(expected)
+        assert expected.any()
 
 
 def test_model_generalises_to_unseen_items(model: SentimentModel) -> None:
