@@ -36,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from recommender.evaluation import evaluate, stratified_split  # noqa: E402
+from recommender.evaluation import beyond_accuracy, evaluate, stratified_split  # noqa: E402
 from recommender.models import (  # noqa: E402
     ALSModel,
     BPRModel,
@@ -49,6 +49,8 @@ from recommender.models import (  # noqa: E402
     SessionEASEModel,
 )
 from recommender.models.constants import DEFAULT_K, DEFAULT_SEED  # noqa: E402
+from recommender.models.content import ContentTFIDFModel  # noqa: E402
+from recommender.models.rules import AssociationRulesModel  # noqa: E402
 
 DATASET = "movielens-100k"
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
@@ -59,6 +61,21 @@ VALIDATION_SEEDS = (1, 2, 3)  # inner folds averaged, to damp the noise of one s
 SIZE_SCALED_PARAMS = ("l2",)
 LATENCY_CALLS = 300
 METRICS = ("map", f"ndcg@{DEFAULT_K}", f"precision@{DEFAULT_K}", f"recall@{DEFAULT_K}")
+#: Beyond accuracy (recommender.evaluation.beyond_accuracy), on the test users' top-10 lists.
+BEYOND = ("coverage", "diversity", "novelty", "popularity_bias_ratio")
+GENRES = (
+    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
+    "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+)
+
+
+class MovieLensContent(ContentTFIDFModel):
+    """The content model with u.item's titles and genres as the item text."""
+
+    item_text: dict[Any, str] = {}
+
+    def fit(self, interactions: pd.DataFrame, items: Any = None, item_text: Any = None) -> MovieLensContent:
+        return super().fit(interactions, items, item_text=self.item_text if item_text is None else item_text)
 
 #: Model name -> (class, hyper-parameter grid searched on the validation slice).
 GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
@@ -105,6 +122,16 @@ GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
             for a in (2.0, 5.0, 10.0)
         ],
     ),
+    "content": (MovieLensContent, [{"sublinear_tf": t, "min_df": m} for t in (True, False) for m in (1, 2)]),
+    "rules": (
+        AssociationRulesModel,
+        [
+            {"min_support": sup, "min_confidence": conf, "rank_by": rank}
+            for sup in (0.1, 0.15, 0.2)
+            for conf in (0.2, 0.4)
+            for rank in ("strength", "confidence")
+        ],
+    ),
     "bpr": (
         BPRModel,
         [{"factors": f, "learning_rate": lr, "iterations": 100} for f in (32, 64) for lr in (0.01, 0.05)],
@@ -124,6 +151,19 @@ def load_movielens(data_dir: Path) -> pd.DataFrame:
             f"pass --data-dir DIR where DIR/{DATASET}/u.data exists."
         )
     return pd.read_csv(path, sep="\t", names=["user_id", "item_id", "rating", "timestamp"])
+
+
+def load_item_text(data_dir: Path) -> dict[int, str]:
+    """Title and genre names of every movie (u.item, latin-1), the content model's text."""
+    path = data_dir / DATASET / "u.item"
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, sep="|", header=None, encoding="latin-1")
+    flags = table.iloc[:, 5 : 5 + len(GENRES)].to_numpy()
+    return {
+        int(movie): " ".join([str(title)] + [g for g, on in zip(GENRES, row, strict=True) if on])
+        for movie, title, row in zip(table[0], table[1], flags, strict=True)
+    }
 
 
 def tune(name: str, train: pd.DataFrame, quick: bool) -> tuple[dict[str, Any], float, float]:
@@ -167,14 +207,17 @@ def measure(model: RecommenderModel, train: pd.DataFrame, test: pd.DataFrame) ->
     fit_seconds = time.perf_counter() - start
     row = evaluate(model, test, k=DEFAULT_K)
     row["fit_seconds"] = fit_seconds
+    users = test["user_id"].unique()
+    ids, _ = model.recommend(users, k=DEFAULT_K, exclude_seen=True)
+    row.update(beyond_accuracy([[i for i in r if i is not None and i == i and i != -1] for r in ids], train))
     row["p50_ms"], row["p99_ms"] = latency_ms(model, test["user_id"].unique())
     return row
 
 
 def format_table(results: dict[str, dict[str, float]]) -> str:
     """A fixed-width table of the results, best nDCG@10 first."""
-    columns = (*METRICS, "fit_seconds", "p50_ms", "p99_ms")
-    header = f"{'model':<14}" + "".join(f"{c:>14}" for c in columns)
+    columns = (*METRICS, "fit_seconds", "p50_ms", "p99_ms", *BEYOND)
+    header = f"{'model':<14}" + "".join(f"{c.replace('popularity_bias_ratio', 'pop_bias'):>14}" for c in columns)
     lines = [header, "-" * len(header)]
     for name, row in sorted(results.items(), key=lambda kv: -kv[1][f"ndcg@{DEFAULT_K}"]):
         lines.append(f"{name:<14}" + "".join(f"{row[c]:>14.4f}" for c in columns))
@@ -198,6 +241,7 @@ def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
 def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[str, dict[str, float]]:
     """Tune, fit and evaluate every requested model; print progress and the table."""
     ratings = load_movielens(data_dir)
+    MovieLensContent.item_text = load_item_text(data_dir)
     train, test = stratified_split(ratings)
     print(
         f"{DATASET}: {len(train):,} train / {len(test):,} test ratings, {test['user_id'].nunique()} test users"

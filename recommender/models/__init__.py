@@ -10,17 +10,21 @@ Example usage::
 from __future__ import annotations
 
 from .base import NotFittedError, RecommenderModel
+from .content import ContentTFIDFModel
 from .ease import EASEModel
 from .hybrid import HybridModel
 from .itemknn import ItemKNNModel
 from .mf import ALSModel, BPRModel
 from .popularity import PopularityModel
 from .rp3beta import RP3betaModel
+from .rules import AssociationRulesModel
 from .session_ease import SessionEASEModel
 
 __all__ = [
     "ALSModel",
+    "AssociationRulesModel",
     "BPRModel",
+    "ContentTFIDFModel",
     "HybridModel",
     "EASEModel",
     "ItemKNNModel",
