@@ -7,6 +7,7 @@ an explicit out-of-scope intent, a message whose best confidence is below
 `oos_threshold` is labelled with that intent (the threshold is chosen on
 validation data, see benchmarks/nlu.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.intent_model import (
+    HAN_WORD_WEIGHT,
     MODEL_CALIBRATED_SVM,
     IntentModel,
     IntentModelConfig,
@@ -41,6 +43,7 @@ MODEL_KEYS = (
     "char_max_ngram",
     "word_max_ngram",
     "word_weight",
+    "han_word_weight",
     "model",
     "c",
     "max_iter",
@@ -48,9 +51,7 @@ MODEL_KEYS = (
 )
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentClassifier(GraphComponent, RasaIntentClassifier):
     """TF-IDF char n-grams + lemma uni/bigrams, then a probabilistic linear model."""
 
@@ -76,14 +77,16 @@ class IntentClassifier(GraphComponent, RasaIntentClassifier):
             "char_min_ngram": 1,
             "char_max_ngram": 4,
             "word_max_ngram": 2,
-            # scale of the lemma n-gram block against the character n-grams
+            # scale of the lemma n-grams against the character n-grams: n-grams
+            # without / with a Chinese (Han) character
             "word_weight": 1.0,
+            "han_word_weight": HAN_WORD_WEIGHT,
             # "calibrated_svm" (LinearSVC + Platt scaling, 3-fold) or
             # "logistic_regression"; on nlu_data both reach ~0.85 in 5-fold CV, the
             # SVM trains ~20x faster and is less often under the fallback threshold
             "model": MODEL_CALIBRATED_SVM,
-            # inverse regularisation strength of the linear model (LR: try 10-30)
-            "c": 1.0,
+            # inverse regularisation strength of the linear model (LR: try 30-100)
+            "c": 2.0,
             "max_iter": 3000,
             "random_state": 42,
             # below this best confidence the message gets `oos_intent` (0: never);

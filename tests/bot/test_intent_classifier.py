@@ -1,4 +1,5 @@
 """IntentClassifier: own char + word n-gram features and a linear model."""
+
 from __future__ import annotations
 
 from typing import Callable, Dict, List
@@ -17,18 +18,46 @@ from bot.components.tokenizer import BilingualTokenizer
 # Three intents with disjoint vocabularies, in both languages.
 EXAMPLES: Dict[str, List[str]] = {
     "greet": [
-        "hello", "hi there", "good morning", "hey", "hello friend", "hi",
-        "你好", "您好", "早上好", "嗨", "你好呀", "晚上好",
+        "hello",
+        "hi there",
+        "good morning",
+        "hey",
+        "hello friend",
+        "hi",
+        "你好",
+        "您好",
+        "早上好",
+        "嗨",
+        "你好呀",
+        "晚上好",
     ],
     "ask_dishes": [
-        "recommend a spicy dish", "what dishes are spicy", "any vegetarian dishes",
-        "I want a spicy noodle dish", "show me dishes without peanuts", "spicy food please",
-        "推荐一道辣菜", "有什么素菜", "来一份辣的面条", "不要花生的菜", "想吃辣的菜", "有没有素食菜",
+        "recommend a spicy dish",
+        "what dishes are spicy",
+        "any vegetarian dishes",
+        "I want a spicy noodle dish",
+        "show me dishes without peanuts",
+        "spicy food please",
+        "推荐一道辣菜",
+        "有什么素菜",
+        "来一份辣的面条",
+        "不要花生的菜",
+        "想吃辣的菜",
+        "有没有素食菜",
     ],
     "ask_financial_product": [
-        "low risk fund", "which funds are safe", "show me bond funds", "a fund for retirement",
-        "low risk investment fund", "money market fund",
-        "低风险基金", "推荐理财产品", "稳健的基金", "债券基金有哪些", "养老理财", "货币基金",
+        "low risk fund",
+        "which funds are safe",
+        "show me bond funds",
+        "a fund for retirement",
+        "low risk investment fund",
+        "money market fund",
+        "低风险基金",
+        "推荐理财产品",
+        "稳健的基金",
+        "债券基金有哪些",
+        "养老理财",
+        "货币基金",
     ],
 }
 
@@ -177,7 +206,10 @@ def test_single_intent_is_not_trained(
     assert _parse(classifier, tokenized("hi")).get("intent") is None
 
 
-@pytest.mark.parametrize("bad", [{"model": "forest"}, {"char_max_ngram": 0}, {"c": 0}, {"word_weight": -1}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"model": "forest"}, {"char_max_ngram": 0}, {"c": 0}, {"word_weight": -1}, {"han_word_weight": -1}],
+)
 def test_bad_config_is_rejected(bad: Dict[str, object]) -> None:
     with pytest.raises(IntentModelError):
         IntentModelConfig(**bad)
@@ -190,3 +222,21 @@ def test_registered_as_intent_classifier() -> None:
     assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
     assert registered.is_trainable
     assert any(issubclass(BilingualTokenizer, c) for c in IntentClassifier.required_components())
+
+
+def test_word_ngrams_weighted_by_script() -> None:
+    from bot.components.intent_model import IntentModel, word_scale
+
+    texts = ["low risk fund", "spicy dish", "低风险 基金", "辣 菜"]
+    lemmas = [text.split() for text in texts]
+    config = IntentModelConfig(word_weight=1.0, han_word_weight=0.0)
+    model = IntentModel.fit(texts, lemmas, ["fund", "dish", "fund", "dish"], config)
+    chars = len(model._char.vocabulary_)
+    chinese = model.features(["低风险 基金"], [["低风险", "基金"]])[:, chars:]
+    english = model.features(["low risk fund"], [["low", "risk", "fund"]])[:, chars:]
+    assert chinese.nnz == 0
+    assert english.nnz == 5  # low, risk, fund, low risk, risk fund
+    scale = word_scale(
+        {"fund": 0, "低风险": 1, "risk 基金": 2}, IntentModelConfig(word_weight=0.8, han_word_weight=0.3)
+    )
+    assert scale.tolist() == pytest.approx([0.8, 0.3, 0.3])
