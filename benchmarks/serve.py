@@ -3,26 +3,44 @@
 Usage (from the repository root)::
 
     .venvs/reco/bin/python benchmarks/serve.py [--requests 2000] [--levels 1,8,32] [--max-seconds 60]
+    .venvs/reco/bin/python benchmarks/serve.py --catalog synthetic --items 100000 \
+        --interactions 1000000 [--levels 1,8,50] [--open-clients 50 --open-rate 1 --open-seconds 60] \
+        [--workers 1]
 
 What it does, all on this machine (loopback only, bounded in count and time):
 
-1. creates a temporary SQLite database, runs ``python -m recommender migrate`` and
-   ``python -m recommender load-demo --if-empty`` against it;
-2. starts the real service (``python -m recommender serve``, uvicorn) as a subprocess on a
-   free 127.0.0.1 port with fresh random tokens, and waits for ``GET /healthz``;
-3. sends a warm-up, then ``--requests`` POST ``/api/v1/recommendations`` per concurrency
-   level (a thread pool of that many clients, each level stopped after ``--max-seconds``),
-   cycling through the four verticals' typical requests for anonymous and demo shoppers;
-4. reads the server's peak resident memory (``VmHWM`` of ``/proc/<pid>/status``) and stops
-   it (always, also on errors and Ctrl-C);
-5. times ``Engine.recommend`` in-process on the same demo data (no HTTP, no database).
+1. creates a temporary SQLite database and runs ``python -m recommender migrate``; then either
+   ``python -m recommender load-demo --if-empty`` (``--catalog demo``, 429 items) or bulk-inserts
+   a synthetic bilingual catalog and interaction log (``--catalog synthetic``,
+   ``benchmarks/synthetic_catalog.py``: variants of the demo items, long-tailed popularity
+   inside shopper taste groups, every shopper consenting);
+2. times ``Engine.recommend`` in-process on the same data as the service (no HTTP, no database),
+   with the service's filters (vertical, in stock, the request's category/taste/diet/budget/risk),
+   and the fit (``fit_seconds``);
+3. starts the real service (``python -m recommender serve``, uvicorn, ``DXE_WORKERS`` processes)
+   as a subprocess on a free 127.0.0.1 port with fresh random tokens, and waits for ``GET /healthz``;
+4. closed loop: a warm-up, then ``--requests`` POST ``/api/v1/recommendations`` per concurrency
+   level (a thread pool of that many clients sending back to back, each level stopped after
+   ``--max-seconds``), cycling through the four verticals' typical requests for anonymous and
+   known shoppers;
+5. open loop (``--open-clients`` > 0): that many clients, each sending ``--open-rate`` requests
+   per second at a fixed pace from a random phase, for ``--open-seconds``; a latency counts from
+   the moment the request was due, so a late answer also delays the next (no coordinated omission);
+6. reads the server's peak resident memory (``VmHWM`` of ``/proc/<pid>/status``, summed over the
+   uvicorn workers) and stops it (always, also on errors and Ctrl-C).
 
-Results go under ``demo-service`` → ``hybrid`` in ``benchmarks/results/reco.json`` (other keys
-are kept). ``p50_ms``/``p99_ms`` are the in-process engine (comparable with the MovieLens
-rows); ``http_p50_ms``/``http_p99_ms`` are one request at a time (concurrency 1, what a lone
-shopper waits); ``rps`` is the best throughput over the levels; ``http_p50_ms@cN``,
-``http_p99_ms@cN`` and ``rps@cN`` are every level. The client runs on the same cores as the
-server, so its own overhead is included in every figure.
+Results go under ``demo-service`` (or ``synthetic-<items/1000>k``) → ``hybrid`` in
+``benchmarks/results/reco.json`` (other keys are kept). ``p50_ms``/``p99_ms`` are the in-process
+engine (comparable with the MovieLens rows); ``http_p50_ms``/``http_p99_ms`` are one request at a
+time (concurrency 1, what a lone shopper waits); ``rps`` is the best throughput over the levels;
+``http_p50_ms@cN``, ``http_p99_ms@cN`` and ``rps@cN`` are every closed-loop level and
+``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run. The client runs on the
+same cores as the server, so its own overhead is included in every figure.
+
+The synthetic mode measures the item-kNN hybrid the service really runs: item-kNN keeps
+``ITEMKNN_NEIGHBOURS`` (50) neighbours per item in a sparse matrix, so its memory grows with
+items × 50, where a dense item-item model such as EASE needs items² floats (40 GB at 100,000
+items in float32) and an inversion of that matrix.
 """
 
 from __future__ import annotations
@@ -30,6 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -52,30 +71,66 @@ if str(REPO_ROOT) not in sys.path:
 
 DATASET = "demo-service"
 MODEL = "hybrid"
+CATALOGS = ("demo", "synthetic")
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "reco.json"
 HOST = "127.0.0.1"
 RECOMMEND_PATH = "/api/v1/recommendations"
 DEFAULT_REQUESTS = 2000
 DEFAULT_LEVELS = (1, 8, 32)
+SYNTHETIC_LEVELS = (1, 8, 50)
 DEFAULT_MAX_SECONDS = 60.0  # per concurrency level
+DEFAULT_ITEMS = 100_000
+DEFAULT_INTERACTIONS = 1_000_000
+DEFAULT_OPEN_CLIENTS = 50
+DEFAULT_OPEN_RATE = 1.0  # requests per second per open-loop client (a shopper chatting)
+DEFAULT_OPEN_SECONDS = 60.0
+MAX_ITEMS = 1_000_000
+MAX_INTERACTIONS = 10_000_000
+INSERT_CHUNK = 50_000
 WARMUP_REQUESTS = 40
 ENGINE_CALLS = 400
-STARTUP_TIMEOUT = 120.0  # seconds to wait for /healthz (the engine fits at start-up)
+STARTUP_TIMEOUT = 900.0  # seconds to wait for /healthz (the engine fits at start-up)
 STOP_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 30.0
 DEMO_SHOPPERS = 3  # demo shoppers mixed with anonymous requests
+SYNTHETIC_SHOPPERS = 30  # synthetic shoppers with history mixed with anonymous requests
+ENV_WORKERS = "DXE_WORKERS"
 USD = "USD"
 
 #: The four verticals' typical requests (docs/contracts.md RecommendationRequest), shopper left out.
 TYPICAL_REQUESTS: tuple[dict[str, Any], ...] = (
-    {"language": "zh", "vertical": "fashion", "mode": "recommend", "query": "适合约会的连衣裙", "k": 5,
-     "filters": {"category": "dress", "price_max": 500, "currency": "CNY", "occasion": "date"}},
-    {"language": "en", "vertical": "dish", "mode": "search", "query": "spicy vegetarian dishes", "k": 5,
-     "filters": {"tastes": ["spicy"], "dietary": ["vegetarian"], "price_max": 20, "currency": USD}},
-    {"language": "zh", "vertical": "finance", "mode": "recommend", "query": "低风险理财", "k": 5,
-     "filters": {"risk_max": 2}},
-    {"language": "zh", "vertical": "product", "mode": "search", "query": "零食", "k": 5,
-     "filters": {"category": "snacks"}},
+    {
+        "language": "zh",
+        "vertical": "fashion",
+        "mode": "recommend",
+        "query": "适合约会的连衣裙",
+        "k": 5,
+        "filters": {"category": "dress", "price_max": 500, "currency": "CNY", "occasion": "date"},
+    },
+    {
+        "language": "en",
+        "vertical": "dish",
+        "mode": "search",
+        "query": "spicy vegetarian dishes",
+        "k": 5,
+        "filters": {"tastes": ["spicy"], "dietary": ["vegetarian"], "price_max": 20, "currency": USD},
+    },
+    {
+        "language": "zh",
+        "vertical": "finance",
+        "mode": "recommend",
+        "query": "低风险理财",
+        "k": 5,
+        "filters": {"risk_max": 2},
+    },
+    {
+        "language": "zh",
+        "vertical": "product",
+        "mode": "search",
+        "query": "零食",
+        "k": 5,
+        "filters": {"category": "snacks"},
+    },
 )
 
 
@@ -95,6 +150,35 @@ def parse_vmhwm_mb(status_text: str) -> float:
                 raise ValueError(f"unexpected VmHWM unit {unit!r}")
             return int(value) / 1024.0
     raise ValueError("no VmHWM line in the process status")
+
+
+def process_tree(pid: int, proc_root: Path = Path("/proc")) -> list[int]:
+    """``pid`` and every descendant of it (uvicorn workers are children of the supervisor)."""
+    children: dict[int, list[int]] = {}
+    for stat in proc_root.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        parent = int(text.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Summed peak resident memory (MiB) of a process and its descendants (an upper bound)."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            total += parse_vmhwm_mb(Path(f"/proc/{member}/status").read_text())
+        except (OSError, ValueError):  # gone, or a kernel thread without VmHWM
+            continue
+    return total
 
 
 def merge_results(output: Path, dataset: str, model: str, metrics: dict[str, float]) -> dict[str, Any]:
@@ -126,8 +210,14 @@ def free_port() -> int:
 
 def _cli(env: dict[str, str], *args: str) -> None:
     """Run ``python -m recommender ARGS`` against the benchmark database; fail loudly."""
-    done = subprocess.run([sys.executable, "-m", "recommender", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "recommender", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         raise SystemExit(f"recommender {' '.join(args)} failed:\n{done.stderr[-2000:]}")
 
@@ -136,9 +226,22 @@ def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.P
     """Start ``python -m recommender serve`` in its own process group, output to ``log_path``."""
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "recommender", "serve", "--host", HOST, "--port", str(port),
-             "--no-migrate"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "recommender",
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--no-migrate",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -171,8 +274,14 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=STOP_TIMEOUT)
 
 
-def run_level(client: httpx.Client, url: str, bodies: Sequence[dict[str, Any]], n: int, concurrency: int,
-              max_seconds: float) -> tuple[list[float], float, int]:
+def run_level(
+    client: httpx.Client,
+    url: str,
+    bodies: Sequence[dict[str, Any]],
+    n: int,
+    concurrency: int,
+    max_seconds: float,
+) -> tuple[list[float], float, int]:
     """Send up to ``n`` requests from ``concurrency`` threads; (latencies s, elapsed s, failures)."""
     lock = threading.Lock()
     issued = 0
@@ -205,13 +314,60 @@ def run_level(client: httpx.Client, url: str, bodies: Sequence[dict[str, Any]], 
     return latencies, time.perf_counter() - started, failures
 
 
+def run_open_loop(
+    client: httpx.Client,
+    url: str,
+    bodies: Sequence[dict[str, Any]],
+    clients: int,
+    rate: float,
+    seconds: float,
+) -> tuple[list[float], float, int]:
+    """``clients`` threads, each sending ``rate`` requests/s at a fixed pace from a random phase.
+
+    A latency runs from when the request was due to its answer, so a server that falls behind
+    is charged for the wait too. Returns (latencies s, elapsed s, failures).
+    """
+    lock = threading.Lock()
+    latencies: list[float] = []
+    failures = 0
+    interval = 1.0 / rate
+    begin = time.perf_counter() + 0.2
+    end = begin + seconds
+
+    def worker(index: int) -> None:
+        nonlocal failures
+        due = begin + random.Random(index).random() * interval
+        sent = index
+        while due < end:
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            body = bodies[sent % len(bodies)]
+            sent += clients
+            try:
+                ok = client.post(url, json=body).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            took = time.perf_counter() - due
+            with lock:
+                latencies.append(took)
+                failures += not ok
+            due += interval
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for future in [pool.submit(worker, i) for i in range(clients)]:
+            future.result()
+    return latencies, time.perf_counter() - begin, failures
+
+
 def check_requests(client: httpx.Client, url: str, bodies: Sequence[dict[str, Any]]) -> None:
     """Every typical request answers 200 with items, else the benchmark would time errors."""
     for body in bodies[: len(TYPICAL_REQUESTS)]:
         response = client.post(url, json=body)
         if response.status_code != 200 or not response.json().get("items"):
-            raise SystemExit(f"request {body['vertical']} answered {response.status_code}: "
-                             f"{response.text[:300]}")
+            raise SystemExit(
+                f"request {body['vertical']} answered {response.status_code}: {response.text[:300]}"
+            )
 
 
 def load_demo_frames(env: dict[str, str]) -> tuple[Any, Any, Any]:
@@ -229,8 +385,55 @@ def load_demo_frames(env: dict[str, str]) -> tuple[Any, Any, Any]:
         db.dispose()
 
 
-def engine_latency(settings: Any, items: Any, interactions: Any, shopper_ids: Sequence[str],
-                   calls: int) -> tuple[list[float], float]:
+def load_synthetic(env: dict[str, str], n_items: int, n_interactions: int) -> None:
+    """Bulk-insert the synthetic catalog, its shoppers (all consenting) and interactions."""
+    from sqlalchemy import insert
+
+    from benchmarks import synthetic_catalog as synthetic
+    from recommender.config import Settings
+    from recommender.storage.db import create_db_engine, session_factory
+    from recommender.storage.models import Interaction, Item, Shopper
+
+    started = time.perf_counter()
+    items = synthetic.synthetic_items(n_items)
+    columns = synthetic.synthetic_interactions(items, n_interactions)
+    print(
+        f"  generated {len(items)} items, {n_interactions} interactions "
+        f"({time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
+    db = create_db_engine(Settings.from_env(env).database_url)
+    try:
+        with session_factory(db).begin() as session:
+            for start in range(0, len(items), INSERT_CHUNK):
+                session.execute(insert(Item), items[start : start + INSERT_CHUNK])
+            shoppers = sorted(set(columns["shopper_id"]))
+            session.execute(
+                insert(Shopper),
+                [
+                    {"id": shopper, "channel": "web", "language": "zh", "consent": True, "profile": {}}
+                    for shopper in shoppers
+                ],
+            )
+            print(
+                f"  inserted items and {len(shoppers)} shoppers ({time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
+            for n, rows in enumerate(synthetic.interaction_rows(columns, INSERT_CHUNK), start=1):
+                session.execute(insert(Interaction), rows)
+                if n % 5 == 0:
+                    print(
+                        f"  inserted {n * INSERT_CHUNK} interactions ({time.perf_counter() - started:.1f} s)",
+                        flush=True,
+                    )
+    finally:
+        db.dispose()
+    print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def engine_latency(
+    settings: Any, items: Any, interactions: Any, shopper_ids: Sequence[str], calls: int
+) -> tuple[list[float], float]:
     """Fit the engine in-process like the service does and time ``recommend``; (latencies s, fit s)."""
     from recommender import constants as C
     from recommender.engine import Engine, Filters
@@ -249,9 +452,16 @@ def engine_latency(settings: Any, items: Any, interactions: Any, shopper_ids: Se
                 wanted[key] = tuple(wanted[key])
         if "price_max" in wanted:  # the service converts budgets to CNY the same way
             wanted["price_max"] = settings.to_cny(wanted["price_max"], currency)
-        cases.append({"shopper_id": body.get("shopper_id"), "mode": body["mode"], "query": body["query"],
-                      "k": body["k"], "filters": Filters(vertical=body["vertical"], **wanted),
-                      "rerank": rerank})
+        cases.append(
+            {
+                "shopper_id": body.get("shopper_id"),
+                "mode": body["mode"],
+                "query": body["query"],
+                "k": body["k"],
+                "filters": Filters(vertical=body["vertical"], in_stock_only=True, **wanted),
+                "rerank": rerank,
+            }
+        )
     for case in cases:  # warm-up, and every case must find something
         if not engine.recommend(**case)[0]:
             raise SystemExit(f"engine found nothing for {case}")
@@ -267,22 +477,79 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(f"stopped by signal {signum}")
 
 
-def run(requests: int, levels: Sequence[int], max_seconds: float, output: Path | None) -> dict[str, float]:
+def prepare_data(env: dict[str, str], catalog: str, n_items: int, n_interactions: int) -> None:
+    """Migrate the temporary database and fill it with the chosen catalog."""
+    print(f"preparing a temporary database (migrate, {catalog} data) ...", flush=True)
+    _cli(env, "migrate")
+    if catalog == "demo":
+        _cli(env, "load-demo", "--if-empty")
+    else:
+        load_synthetic(env, n_items, n_interactions)
+
+
+def dataset_name(catalog: str, n_items: int) -> str:
+    """Result key: ``demo-service`` or ``synthetic-<items/1000>k``."""
+    return DATASET if catalog == "demo" else f"synthetic-{n_items // 1000}k"
+
+
+def run(
+    requests: int,
+    levels: Sequence[int],
+    max_seconds: float,
+    output: Path | None,
+    *,
+    catalog: str = "demo",
+    n_items: int = DEFAULT_ITEMS,
+    n_interactions: int = DEFAULT_INTERACTIONS,
+    open_clients: int = 0,
+    open_rate: float = DEFAULT_OPEN_RATE,
+    open_seconds: float = DEFAULT_OPEN_SECONDS,
+    workers: int | None = None,
+) -> dict[str, float]:
     """The whole benchmark; returns the metrics written (or that would be, without ``output``)."""
+    if catalog not in CATALOGS:
+        raise ValueError(f"catalog must be one of {CATALOGS}")
+    dataset = dataset_name(catalog, n_items)
     metrics: dict[str, float] = {}
     token = secrets.token_hex(24)
     with tempfile.TemporaryDirectory(prefix="dxe-bench-serve-") as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
-               "DXE_SERVICE_TOKEN": token, "DXE_STAFF_TOKEN": secrets.token_hex(24)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "DXE_SERVICE_TOKEN": token,
+            "DXE_STAFF_TOKEN": secrets.token_hex(24),
+        }
         env.pop("DXE_EXPERIMENT", None)
-        print("preparing a temporary database (migrate, load-demo) ...", flush=True)
-        _cli(env, "migrate")
-        _cli(env, "load-demo", "--if-empty")
+        if workers is not None:
+            env[ENV_WORKERS] = str(workers)
+        prepare_data(env, catalog, n_items, n_interactions)
         settings, items, interactions = load_demo_frames(env)
-        shopper_ids = sorted(interactions["shopper_id"].astype(str).unique())[:DEMO_SHOPPERS]
+        wanted_shoppers = DEMO_SHOPPERS if catalog == "demo" else SYNTHETIC_SHOPPERS
+        shopper_ids = sorted(interactions["shopper_id"].astype(str).unique())[:wanted_shoppers]
         bodies = request_bodies(shopper_ids)
-        print(f"demo data: {len(items)} items, {len(interactions)} interactions; "
-              f"{len(bodies)} request shapes", flush=True)
+        print(
+            f"{dataset}: {len(items)} items, {len(interactions)} interactions; {len(bodies)} request shapes",
+            flush=True,
+        )
+
+        print(
+            f"fitting the engine and timing Engine.recommend in-process ({ENGINE_CALLS} calls) ...",
+            flush=True,
+        )
+        latencies, fit_seconds = engine_latency(settings, items, interactions, shopper_ids, ENGINE_CALLS)
+        metrics.update(
+            {
+                "p50_ms": percentile_ms(latencies, 50),
+                "p99_ms": percentile_ms(latencies, 99),
+                "fit_seconds": fit_seconds,
+            }
+        )
+        print(
+            f"  fit {fit_seconds:.1f} s; recommend p50 {metrics['p50_ms']:.1f} ms, "
+            f"p99 {metrics['p99_ms']:.1f} ms",
+            flush=True,
+        )
+        del items, interactions  # the server holds its own copy
 
         port = free_port()
         base_url = f"http://{HOST}:{port}"
@@ -290,52 +557,92 @@ def run(requests: int, levels: Sequence[int], max_seconds: float, output: Path |
         proc = start_server(env, port, log_path)
         try:
             waited = wait_healthy(base_url, proc, log_path)
-            print(f"server pid {proc.pid} healthy on {base_url} after {waited:.1f} s", flush=True)
-            limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
+            print(
+                f"server pid {proc.pid} healthy on {base_url} after {waited:.1f} s "
+                f"({env.get(ENV_WORKERS, '1')} worker(s))",
+                flush=True,
+            )
+            most = max([*levels, open_clients])
+            limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
             headers = {"Authorization": f"Bearer {token}"}
             client = httpx.Client(base_url=base_url, headers=headers, limits=limits, timeout=REQUEST_TIMEOUT)
             with client:
                 check_requests(client, RECOMMEND_PATH, bodies)
-                run_level(client, RECOMMEND_PATH, bodies, WARMUP_REQUESTS, 1, max_seconds)
+                run_level(client, RECOMMEND_PATH, bodies, WARMUP_REQUESTS, max(levels), max_seconds)
                 for level in levels:
-                    latencies, elapsed, failures = run_level(client, RECOMMEND_PATH, bodies, requests, level,
-                                                             max_seconds)
-                    if failures:
-                        raise SystemExit(f"{failures} of {len(latencies)} requests failed at concurrency "
-                                         f"{level}; server log:\n{log_path.read_text()[-2000:]}")
+                    latencies, elapsed, failures = run_level(
+                        client, RECOMMEND_PATH, bodies, requests, level, max_seconds
+                    )
+                    _check_failures(failures, len(latencies), f"concurrency {level}", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
                     rps = len(latencies) / elapsed
-                    metrics.update({f"http_p50_ms@c{level}": p50, f"http_p99_ms@c{level}": p99,
-                                    f"rps@c{level}": rps})
-                    print(f"  concurrency {level:>3}: {len(latencies):>5} requests in {elapsed:6.1f} s  "
-                          f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s", flush=True)
-            metrics["peak_rss_mb"] = parse_vmhwm_mb(Path(f"/proc/{proc.pid}/status").read_text())
+                    metrics.update(
+                        {f"http_p50_ms@c{level}": p50, f"http_p99_ms@c{level}": p99, f"rps@c{level}": rps}
+                    )
+                    print(
+                        f"  concurrency {level:>3}: {len(latencies):>5} requests in {elapsed:6.1f} s  "
+                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s",
+                        flush=True,
+                    )
+                if open_clients:
+                    print(
+                        f"  open loop: {open_clients} clients x {open_rate:g} req/s for {open_seconds:g} s ...",
+                        flush=True,
+                    )
+                    latencies, elapsed, failures = run_open_loop(
+                        client, RECOMMEND_PATH, bodies, open_clients, open_rate, open_seconds
+                    )
+                    _check_failures(failures, len(latencies), "open loop", log_path)
+                    p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
+                    rps = len(latencies) / elapsed
+                    metrics.update(
+                        {
+                            "http_p50_ms@open": p50,
+                            "http_p99_ms@open": p99,
+                            "rps@open": rps,
+                            "open_clients": open_clients,
+                            "open_rate": open_rate,
+                        }
+                    )
+                    print(
+                        f"  open loop {open_clients:>3}: {len(latencies):>5} requests in {elapsed:6.1f} s  "
+                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s",
+                        flush=True,
+                    )
+            metrics["peak_rss_mb"] = peak_rss_mb(proc.pid)
         finally:
             stop_server(proc)
         print(f"server stopped (exit {proc.returncode})", flush=True)
 
-    print(f"timing Engine.recommend in-process ({ENGINE_CALLS} calls) ...", flush=True)
-    latencies, fit_seconds = engine_latency(settings, items, interactions, shopper_ids, ENGINE_CALLS)
     first = levels[0]
-    metrics.update({
-        "p50_ms": percentile_ms(latencies, 50), "p99_ms": percentile_ms(latencies, 99),
-        "fit_seconds": fit_seconds,
-        "http_p50_ms": metrics[f"http_p50_ms@c{first}"], "http_p99_ms": metrics[f"http_p99_ms@c{first}"],
-        "rps": max(metrics[f"rps@c{level}"] for level in levels),
-    })
-    print_table(metrics)
+    metrics.update(
+        {
+            "http_p50_ms": metrics[f"http_p50_ms@c{first}"],
+            "http_p99_ms": metrics[f"http_p99_ms@c{first}"],
+            "rps": max(metrics[f"rps@c{level}"] for level in levels),
+            "workers": float(env.get(ENV_WORKERS, "1")),
+        }
+    )
+    print_table(metrics, dataset)
     if output is not None:
-        merge_results(output, DATASET, MODEL, metrics)
-        print(f"wrote {DATASET} → {MODEL} into {output}")
+        merge_results(output, dataset, MODEL, metrics)
+        print(f"wrote {dataset} → {MODEL} into {output}")
     return metrics
 
 
-def print_table(metrics: dict[str, float]) -> None:
-    """The headline figures, then every concurrency level."""
-    print(f"\n{DATASET} / {MODEL}")
+def _check_failures(failures: int, total: int, what: str, log_path: Path) -> None:
+    if failures:
+        raise SystemExit(
+            f"{failures} of {total} requests failed ({what}); server log:\n{log_path.read_text()[-2000:]}"
+        )
+
+
+def print_table(metrics: dict[str, float], dataset: str = DATASET) -> None:
+    """The headline figures, then every concurrency level and the open loop."""
+    print(f"\n{dataset} / {MODEL}")
     for key in ("p50_ms", "p99_ms", "http_p50_ms", "http_p99_ms", "rps", "peak_rss_mb", "fit_seconds"):
         print(f"  {key:<14}{metrics[key]:>12.2f}")
-    for key in sorted(k for k in metrics if "@c" in k):
+    for key in sorted(k for k in metrics if "@" in k):
         print(f"  {key:<18}{metrics[key]:>8.2f}")
 
 
@@ -352,18 +659,70 @@ def _levels(text: str) -> tuple[int, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=DEFAULT_REQUESTS,
-                        help="requests per concurrency level")
-    parser.add_argument("--levels", type=_levels, default=DEFAULT_LEVELS,
-                        help="concurrency levels, e.g. 1,8,32")
+    parser.add_argument(
+        "--catalog",
+        choices=CATALOGS,
+        default="demo",
+        help="demo (429 items) or synthetic (--items, --interactions)",
+    )
+    parser.add_argument("--items", type=int, default=DEFAULT_ITEMS, help="synthetic catalog size")
+    parser.add_argument(
+        "--interactions", type=int, default=DEFAULT_INTERACTIONS, help="synthetic interactions"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=DEFAULT_REQUESTS, help="requests per concurrency level"
+    )
+    parser.add_argument(
+        "--levels",
+        type=_levels,
+        default=None,
+        help="concurrency levels, e.g. 1,8,32 (default 1,8,32 demo, 1,8,50 synthetic)",
+    )
     parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, help="time cap per level")
+    parser.add_argument(
+        "--open-clients",
+        type=int,
+        default=None,
+        help=f"open-loop clients (default 0 demo, {DEFAULT_OPEN_CLIENTS} synthetic)",
+    )
+    parser.add_argument(
+        "--open-rate", type=float, default=DEFAULT_OPEN_RATE, help="requests per second per open-loop client"
+    )
+    parser.add_argument("--open-seconds", type=float, default=DEFAULT_OPEN_SECONDS, help="open-loop duration")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"uvicorn worker processes (sets {ENV_WORKERS}; default: the environment's, else 1)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only, do not update the JSON file")
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 100_000 or not 0 < args.max_seconds <= 600:
         parser.error("--requests must be 1..100000 and --max-seconds 0..600")
+    if not 1 <= args.items <= MAX_ITEMS or not 0 <= args.interactions <= MAX_INTERACTIONS:
+        parser.error(f"--items must be 1..{MAX_ITEMS} and --interactions 0..{MAX_INTERACTIONS}")
+    synthetic = args.catalog == "synthetic"
+    open_clients = args.open_clients if args.open_clients is not None else DEFAULT_OPEN_CLIENTS * synthetic
+    if not 0 <= open_clients <= 64 or not 0 < args.open_rate <= 100 or not 0 < args.open_seconds <= 600:
+        parser.error("--open-clients must be 0..64, --open-rate 0..100 and --open-seconds 0..600")
+    if args.workers is not None and not 1 <= args.workers <= 16:
+        parser.error("--workers must be 1..16")
+    levels = args.levels or (SYNTHETIC_LEVELS if synthetic else DEFAULT_LEVELS)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    run(args.requests, args.levels, args.max_seconds, None if args.no_write else args.output)
+    run(
+        args.requests,
+        levels,
+        args.max_seconds,
+        None if args.no_write else args.output,
+        catalog=args.catalog,
+        n_items=args.items,
+        n_interactions=args.interactions,
+        open_clients=open_clients,
+        open_rate=args.open_rate,
+        open_seconds=args.open_seconds,
+        workers=args.workers,
+    )
     return 0
 
 

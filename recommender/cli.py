@@ -22,6 +22,7 @@ from recommender.storage.migrate import upgrade
 from recommender.storage.models import Interaction, Item, Offer
 
 logger = logging.getLogger("recommender")
+APP_FACTORY = "recommender.api.app:create_app"  # import string: uvicorn needs one to start several workers
 
 
 def _port(value: str) -> int:
@@ -36,7 +37,9 @@ def _port(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (defaults from constants and the environment)."""
-    parser = argparse.ArgumentParser(prog="python -m recommender", description="Dianxiaoer recommender service")
+    parser = argparse.ArgumentParser(
+        prog="python -m recommender", description="Dianxiaoer recommender service"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
     importer = commands.add_parser("import", help="import items or orders from a .csv or .json file")
@@ -45,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("load-demo", help="load the demo catalog, shoppers, history and offers")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the catalog already has items")
     serve = commands.add_parser("serve", help="run the HTTP API with uvicorn")
-    serve.add_argument("--host", default=None, help=f"bind address (default ${C.ENV_RECO_HOST} or {C.DEFAULT_HOST})")
-    serve.add_argument("--port", type=_port, default=None, help=f"port (default ${C.ENV_RECO_PORT} or {C.DEFAULT_PORT})")
+    serve.add_argument(
+        "--host", default=None, help=f"bind address (default ${C.ENV_RECO_HOST} or {C.DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=None, help=f"port (default ${C.ENV_RECO_PORT} or {C.DEFAULT_PORT})"
+    )
     serve.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema before serving")
     return parser
 
@@ -65,13 +72,20 @@ def _load_shoppers(session: Session, rows: Sequence[dict[str, Any]], settings: S
     for row in rows:
         shopper_id = str(row.get("id") or row.get("shopper_id"))
         shopper = queries.get_or_create_shopper(
-            session, shopper_id, default_consent=settings.default_consent,
-            channel=row.get("channel") or C.DEMO_SOURCE, language=row.get("language"),
+            session,
+            shopper_id,
+            default_consent=settings.default_consent,
+            channel=row.get("channel") or C.DEMO_SOURCE,
+            language=row.get("language"),
         )
         consent = row.get("consent")
         queries.update_shopper(
-            session, shopper, channel=row.get("channel"), language=row.get("language"),
-            consent=bool(consent) if consent is not None else None, profile=row.get("profile") or None,
+            session,
+            shopper,
+            channel=row.get("channel"),
+            language=row.get("language"),
+            consent=bool(consent) if consent is not None else None,
+            profile=row.get("profile") or None,
         )
 
 
@@ -82,11 +96,17 @@ def _load_interactions(session: Session, rows: Sequence[dict[str, Any]], setting
     for row in rows:
         if row.get("item_id") not in known or row.get("type") not in C.INTERACTION_TYPES:
             raise ValueError(f"demo interaction refers to unknown item or type: {row!r:.120}")
-        shopper = queries.get_or_create_shopper(session, str(row["shopper_id"]), default_consent=settings.default_consent)
+        shopper = queries.get_or_create_shopper(
+            session, str(row["shopper_id"]), default_consent=settings.default_consent
+        )
         value = row.get("value")
         queries.add_interaction(
-            session, shopper=shopper, item_id=row["item_id"], type_=row["type"],
-            value=None if value is None else float(value), source=C.DEMO_SOURCE,
+            session,
+            shopper=shopper,
+            item_id=row["item_id"],
+            type_=row["type"],
+            value=None if value is None else float(value),
+            source=C.DEMO_SOURCE,
             created_at=_as_datetime(row.get("created_at")),
         )
         count += 1
@@ -124,8 +144,10 @@ def load_demo(settings: Settings, *, if_empty: bool) -> str:
             import_order_rows(session, [(f"demo orders:{i}", row) for i, row in enumerate(orders)], settings)
             interactions = _load_interactions(session, history.get("interactions", []), settings)
             _load_offers(session, OFFERS)
-            return (f"loaded {len(items)} items, {len(history.get('shoppers', []))} shoppers, "
-                    f"{len(orders)} order lines, {interactions} interactions, {len(OFFERS)} offers")
+            return (
+                f"loaded {len(items)} items, {len(history.get('shoppers', []))} shoppers, "
+                f"{len(orders)} order lines, {interactions} interactions, {len(OFFERS)} offers"
+            )
     finally:
         engine.dispose()
 
@@ -159,7 +181,12 @@ def main_from_args(args: argparse.Namespace, settings: Settings) -> int:
 
         if not args.no_migrate:
             upgrade(settings.database_url)
-        uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
+        host, port = args.host or settings.host, args.port or settings.port
+        # Several workers: each process builds the app from the environment and fits its own engine.
+        if settings.workers > 1:
+            uvicorn.run(APP_FACTORY, factory=True, workers=settings.workers, host=host, port=port)
+        else:
+            uvicorn.run(create_app(settings), host=host, port=port)
         return 0
     raise AssertionError(args.command)  # argparse enforces the choices
 

@@ -14,6 +14,11 @@ from recommender.offers_policy.constants import DEFAULT_MARGIN_RATE, DEFAULT_MAX
 ENV_DIVERSITY = "DXE_DIVERSITY"
 ENV_LONG_TAIL = "DXE_LONG_TAIL"
 ENV_EXPERIMENT = "DXE_EXPERIMENT"
+# uvicorn worker processes of `python -m recommender serve`; each holds its own fitted engine,
+# so memory grows with the number of workers.
+ENV_WORKERS = "DXE_WORKERS"
+DEFAULT_WORKERS = 1
+MAX_WORKERS = 32
 # Modest defaults: relevance stays first (engine/rerank.py explains both knobs).
 DEFAULT_DIVERSITY = 0.2
 DEFAULT_LONG_TAIL = 0.1
@@ -62,6 +67,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _workers(env: Mapping[str, str]) -> int:
+    raw = env.get(ENV_WORKERS, "").strip()
+    if not raw:
+        return DEFAULT_WORKERS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
+        raise SettingsError(f"{ENV_WORKERS} must be a whole number from 1 to {MAX_WORKERS}, got {raw!r}")
+    return int(raw)
+
+
 def default_database_url() -> str:
     """The embedded SQLite file under the repository's ``var/`` folder."""
     return f"sqlite:///{C.REPO_ROOT / C.DEFAULT_SQLITE_FILE}"
@@ -91,6 +105,7 @@ class Settings:
     experiment: Experiment | None = None  # A/B test of the knobs (DXE_EXPERIMENT JSON)
     offer_max_margin_share: float = DEFAULT_MAX_MARGIN_SHARE  # cap: share of expected margin given away
     offer_margin_rate: float = DEFAULT_MARGIN_RATE  # gross margin rate on predicted CLV
+    workers: int = DEFAULT_WORKERS  # uvicorn processes for `serve`, each with its own engine
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +128,7 @@ class Settings:
             experiment=_experiment(env),
             offer_max_margin_share=_share(env, C.ENV_OFFER_MAX_MARGIN_SHARE, DEFAULT_MAX_MARGIN_SHARE),
             offer_margin_rate=_share(env, C.ENV_OFFER_MARGIN_RATE, DEFAULT_MARGIN_RATE),
+            workers=_workers(env),
         )
 
     def knobs(self, variant: str) -> dict[str, float]:

@@ -220,15 +220,24 @@ class RankingService:
             ceilings.append(assessed)
         currency = wanted.currency
         filters = Filters(
-            category=wanted.category, brand=wanted.brand, exclude_brands=tuple(wanted.exclude_brands),
-            colour=wanted.colour, exclude_colours=tuple(wanted.exclude_colours), size=wanted.size,
+            category=wanted.category,
+            brand=wanted.brand,
+            exclude_brands=tuple(wanted.exclude_brands),
+            colour=wanted.colour,
+            exclude_colours=tuple(wanted.exclude_colours),
+            size=wanted.size,
             price_min=None if wanted.price_min is None else self.settings.to_cny(wanted.price_min, currency),
             price_max=None if wanted.price_max is None else self.settings.to_cny(wanted.price_max, currency),
-            tastes=tuple(wanted.tastes), dietary=tuple(wanted.dietary), allergens=tuple(sorted(allergens)),
-            occasion=wanted.occasion, goal=wanted.goal, horizon_months=wanted.horizon_months,
+            tastes=tuple(wanted.tastes),
+            dietary=tuple(wanted.dietary),
+            allergens=tuple(sorted(allergens)),
+            occasion=wanted.occasion,
+            goal=wanted.goal,
+            horizon_months=wanted.horizon_months,
             risk_max=min(ceilings) if ceilings else None,
             exclude_item_ids=tuple(dict.fromkeys([*wanted.exclude_item_ids, *disliked, *too_risky])),
-            vertical=request.vertical, in_stock_only=True,
+            vertical=request.vertical,
+            in_stock_only=True,
         )
         snapshot = self.snapshot()
         suggestions: list[Any] = []
@@ -243,9 +252,13 @@ class RankingService:
             try:
                 suggestions, relaxed = snapshot.engine.recommend(
                     shopper_id=shopper.id if personalised and shopper else None,
-                    mode=request.mode, filters=filters, k=request.k,
-                    anchor_item_id=request.anchor_item_id, query=request.query,
-                    feedback=feedback, rerank=RerankParams(**self.settings.knobs(variant)),
+                    mode=request.mode,
+                    filters=filters,
+                    k=request.k,
+                    anchor_item_id=request.anchor_item_id,
+                    query=request.query,
+                    feedback=feedback,
+                    rerank=RerankParams(**self.settings.knobs(variant)),
                 )
             except LookupError as exc:  # engine.errors.UnknownItemError (e.g. anchor not fitted yet)
                 raise NotFound(str(exc) or "unknown item") from exc
@@ -253,26 +266,54 @@ class RankingService:
                 raise InvalidRequest(str(exc) or "invalid request") from exc
         algorithms = {s.algorithm for s in suggestions}
         algorithm = algorithms.pop() if len(algorithms) == 1 else C.ALGORITHM_HYBRID
-        with self.sessions.begin() as session:
+        with self.reads.begin() as session:  # read outside the write transaction: it holds SQLite's lock
             items = queries.items_by_ids(session, [s.item_id for s in suggestions])
-            shown = [s for s in suggestions if s.item_id in items]
-            cards = [
-                item_card(items[s.item_id], settings=self.settings, language=request.language,
-                          currency=wanted.currency, reason=self._reason(s, request.language),
-                          reason_code=s.reason_code)
-                for s in shown
-            ]
-            log = queries.log_recommendation(
-                session, shopper_id=request.shopper_id, algorithm=algorithm, variant=variant,
-                mode=request.mode, language=request.language, personalised=personalised,
-                fallback=bool(relaxed), query=request.query,
-                filters={**wanted.model_dump(), "vertical": request.vertical,
-                         "anchor_item_id": request.anchor_item_id, "k": request.k},
-                items=[{"item_id": s.item_id, "score": float(s.score), "reason_code": s.reason_code,
-                        "reason": dict(s.reasons or {})} for s in shown],
+        shown = [s for s in suggestions if s.item_id in items]
+        cards = [
+            item_card(
+                items[s.item_id],
+                settings=self.settings,
+                language=request.language,
+                currency=wanted.currency,
+                reason=self._reason(s, request.language),
+                reason_code=s.reason_code,
             )
-        return {"recommendation_id": log.id, "algorithm": algorithm, "variant": variant,
-                "items": cards, "fallback": bool(relaxed)}
+            for s in shown
+        ]
+        with self.sessions.begin() as session:  # the write: only the log row
+            log = queries.log_recommendation(
+                session,
+                shopper_id=request.shopper_id,
+                algorithm=algorithm,
+                variant=variant,
+                mode=request.mode,
+                language=request.language,
+                personalised=personalised,
+                fallback=bool(relaxed),
+                query=request.query,
+                filters={
+                    **wanted.model_dump(),
+                    "vertical": request.vertical,
+                    "anchor_item_id": request.anchor_item_id,
+                    "k": request.k,
+                },
+                items=[
+                    {
+                        "item_id": s.item_id,
+                        "score": float(s.score),
+                        "reason_code": s.reason_code,
+                        "reason": dict(s.reasons or {}),
+                    }
+                    for s in shown
+                ],
+            )
+        return {
+            "recommendation_id": log.id,
+            "algorithm": algorithm,
+            "variant": variant,
+            "items": cards,
+            "fallback": bool(relaxed),
+        }
 
     # -- online learning ---------------------------------------------------
 
@@ -299,9 +340,13 @@ class RankingService:
         with self.reads.begin() as session:
             rows = session.execute(
                 select(Interaction.created_at, Interaction.item_id, Interaction.type)
-                .where(Interaction.shopper_id == shopper_id, Interaction.used_for_personalisation.is_(True),
-                       Interaction.type.in_(SESSION_TYPES))
-                .order_by(Interaction.id.desc()).limit(memory.max_events)
+                .where(
+                    Interaction.shopper_id == shopper_id,
+                    Interaction.used_for_personalisation.is_(True),
+                    Interaction.type.in_(SESSION_TYPES),
+                )
+                .order_by(Interaction.id.desc())
+                .limit(memory.max_events)
             ).all()
         memory.load(shopper_id, [(as_utc(at).timestamp(), item, kind) for at, item, kind in reversed(rows)])
         return memory.get(shopper_id)  # events older than the memory's TTL are dropped here
@@ -318,9 +363,15 @@ class RankingService:
         with self.reads.begin() as session:
             items = queries.items_by_ids(session, [s.item_id for s in suggestions])
             return [
-                item_card(items[s.item_id], settings=self.settings, language=language,
-                          reason=self._reason(s, language), reason_code=s.reason_code)
-                for s in suggestions if s.item_id in items
+                item_card(
+                    items[s.item_id],
+                    settings=self.settings,
+                    language=language,
+                    reason=self._reason(s, language),
+                    reason_code=s.reason_code,
+                )
+                for s in suggestions
+                if s.item_id in items
             ]
 
     # -- offers and risk -------------------------------------------------
@@ -331,7 +382,12 @@ class RankingService:
             shopper = session.get(Shopper, shopper_id) if shopper_id else None
         customers = self.snapshot().customers
         if shopper is not None and shopper.consent:
-            return shopper, customers.segments.get(shopper.id, C.DEFAULT_SEGMENT), customers.value_of(shopper.id), True
+            return (
+                shopper,
+                customers.segments.get(shopper.id, C.DEFAULT_SEGMENT),
+                customers.value_of(shopper.id),
+                True,
+            )
         return shopper, C.DEFAULT_SEGMENT, customers.value_of(None), False
 
     def offers_for(self, *, shopper_id: str | None, language: str) -> dict[str, Any]:
@@ -348,35 +404,52 @@ class RankingService:
         from recommender.offers_policy import MarginRule, OfferArm, OfferPolicy
 
         _, segment, value, personalised = self._customer(shopper_id)
-        rule = MarginRule(max_margin_share=self.settings.offer_max_margin_share,
-                          margin_rate=self.settings.offer_margin_rate)
+        rule = MarginRule(
+            max_margin_share=self.settings.offer_max_margin_share, margin_rate=self.settings.offer_margin_rate
+        )
         with self.reads.begin() as session:
             offers = [self._offer_dict(o) for o in queries.active_offers(session)]
             answers = queries.offer_answers(session, segment)
         candidates = choose_offers(segment, offers, k=len(offers))
         policy_out: dict[str, Any] = {
-            "clv": round(value.clv, 2), "p_alive": round(value.p_alive, 4),
-            "order_value": round(value.order_value, 2), "budget": round(rule.budget(value), 2),
-            "cap": round(rule.cap(value), 2), "eligible": 0,
+            "clv": round(value.clv, 2),
+            "p_alive": round(value.p_alive, 4),
+            "order_value": round(value.order_value, 2),
+            "budget": round(rule.budget(value), 2),
+            "cap": round(rule.cap(value), 2),
+            "eligible": 0,
         }
         if not candidates:
             return {"segment": segment, "offers": [], "policy": policy_out}
         policy = OfferPolicy([OfferArm.from_offer(o) for o in candidates], rule, seed=None)
-        policy.bandit.load_state({
-            segment: {code: [policy.bandit.prior_alpha + acc, policy.bandit.prior_beta + dec]
-                      for code, (acc, dec) in answers.items() if code in {o["code"] for o in candidates}}
-        })
+        policy.bandit.load_state(
+            {
+                segment: {
+                    code: [policy.bandit.prior_alpha + acc, policy.bandit.prior_beta + dec]
+                    for code, (acc, dec) in answers.items()
+                    if code in {o["code"] for o in candidates}
+                }
+            }
+        )
         policy_out["eligible"] = len(policy.eligible_arms(value))
         decision = policy.choose(segment, value)
         if decision is None:
             return {"segment": segment, "offers": [], "policy": policy_out}
         chosen = next(o for o in candidates if o["code"] == decision.arm.code)
         with self.sessions.begin() as session:
-            queries.log_offer_event(session, shopper_id=shopper_id,
-                                    offer_code=decision.arm.code, segment=segment, event=C.OFFER_SHOWN,
-                                    cost=decision.cost)
-        policy_out.update(cost=round(decision.cost, 2), sampled_rate=round(decision.sampled_rate, 4),
-                          personalised=personalised)
+            queries.log_offer_event(
+                session,
+                shopper_id=shopper_id,
+                offer_code=decision.arm.code,
+                segment=segment,
+                event=C.OFFER_SHOWN,
+                cost=decision.cost,
+            )
+        policy_out.update(
+            cost=round(decision.cost, 2),
+            sampled_rate=round(decision.sampled_rate, 4),
+            personalised=personalised,
+        )
         return {"segment": segment, "offers": [self._offer_out(chosen, language)], "policy": policy_out}
 
     def offer_response(self, *, shopper_id: str, offer_code: str, accepted: bool) -> dict[str, Any]:
@@ -386,19 +459,36 @@ class RankingService:
             if shown is None:
                 raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")
             event = C.OFFER_ACCEPTED if accepted else C.OFFER_DECLINED
-            row = queries.log_offer_event(session, shopper_id=shopper_id, offer_code=offer_code,
-                                          segment=shown.segment, event=event, cost=float(shown.cost or 0))
+            row = queries.log_offer_event(
+                session,
+                shopper_id=shopper_id,
+                offer_code=offer_code,
+                segment=shown.segment,
+                event=event,
+                cost=float(shown.cost or 0),
+            )
             answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
-        return {"offer_code": offer_code, "segment": row.segment, "event": event,
-                "accepted": answers[0], "declined": answers[1]}
+        return {
+            "offer_code": offer_code,
+            "segment": row.segment,
+            "event": event,
+            "accepted": answers[0],
+            "declined": answers[1],
+        }
 
     @staticmethod
     def _offer_dict(offer: Offer) -> dict[str, Any]:
         return {
-            "code": offer.code, "title_zh": offer.title_zh, "title_en": offer.title_en,
-            "description_zh": offer.description_zh, "description_en": offer.description_en,
-            "discount_type": offer.discount_type, "discount_value": float(offer.discount_value),
-            "min_spend": float(offer.min_spend or 0), "segment": offer.segment, "active": offer.active,
+            "code": offer.code,
+            "title_zh": offer.title_zh,
+            "title_en": offer.title_en,
+            "description_zh": offer.description_zh,
+            "description_en": offer.description_en,
+            "discount_type": offer.discount_type,
+            "discount_value": float(offer.discount_value),
+            "min_spend": float(offer.min_spend or 0),
+            "segment": offer.segment,
+            "active": offer.active,
         }
 
     @staticmethod
@@ -408,8 +498,10 @@ class RankingService:
             "code": offer["code"],
             "title": offer.get(f"title_{language}") or offer.get(f"title_{other}") or offer["code"],
             "description": offer.get(f"description_{language}") or offer.get(f"description_{other}") or "",
-            "discount_type": offer["discount_type"], "discount_value": offer["discount_value"],
-            "min_spend": offer.get("min_spend", 0.0), "segment": offer.get("segment"),
+            "discount_type": offer["discount_type"],
+            "discount_value": offer["discount_value"],
+            "min_spend": offer.get("min_spend", 0.0),
+            "segment": offer.get("segment"),
         }
 
     def risk_profile(
@@ -425,8 +517,13 @@ class RankingService:
                 session, shopper_id, default_consent=self.settings.default_consent
             )
             queries.update_shopper(
-                session, shopper,
-                profile={"risk_level": level, "risk_answers": dict(answers), "stated_ceiling": stated_ceiling},
+                session,
+                shopper,
+                profile={
+                    "risk_level": level,
+                    "risk_answers": dict(answers),
+                    "stated_ceiling": stated_ceiling,
+                },
             )
         text = explanation.get(language) or explanation.get("zh") or explanation.get("en") or ""
         return {"risk_level": level, "label": C.risk_label(level), "explanation": text}

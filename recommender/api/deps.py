@@ -15,12 +15,12 @@ from recommender.config import Settings
 from recommender.service import RankingService
 
 
-def get_settings(request: Request) -> Settings:
-    """The app's settings."""
+async def get_settings(request: Request) -> Settings:
+    """The app's settings (async: a trivial dependency need not take a worker thread)."""
     return request.app.state.settings
 
 
-def get_service(request: Request) -> RankingService:
+async def get_service(request: Request) -> RankingService:
     """The app's ranking service."""
     return request.app.state.service
 
@@ -44,7 +44,9 @@ def _bearer(authorization: str | None) -> str:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+        )
     return token.strip()
 
 
@@ -56,21 +58,17 @@ def _check(token: str, accepted: tuple[str, ...]) -> None:
         raise HTTPException(403, "invalid token")
 
 
-def require_service(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> None:
+async def require_service(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Allow the service token or the staff token."""
-    accepted = get_settings(request).service_tokens
+    accepted = request.app.state.settings.service_tokens
     if not accepted:
         raise NotConfigured(C.NOT_CONFIGURED)
     _check(_bearer(authorization), accepted)
 
 
-def require_staff(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> None:
+async def require_staff(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Allow the staff token only."""
-    accepted = get_settings(request).staff_tokens
+    accepted = request.app.state.settings.staff_tokens
     if not accepted:
         raise NotConfigured(C.NOT_CONFIGURED)
     _check(_bearer(authorization), accepted)

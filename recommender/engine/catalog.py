@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,10 @@ TEXT_COLUMNS = (
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, (str, list, tuple)):  # the common cells, without pandas' dispatch
+        return False
+    if isinstance(value, float):
+        return value != value  # NaN
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # arrays/lists are never "missing"
@@ -53,6 +58,68 @@ def _as_optional_int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"expected an integer, got {value!r}") from exc
+
+
+class ValueIndex:
+    """Where each value of one column occurs, so a filter is one vectorised step, not a Python loop.
+
+    Built once per catalog (``Catalog.lookup``); ``mask(value)`` is a fresh boolean array,
+    all False for a value no item has.
+    """
+
+    def __init__(self, n_items: int, values: list[Any] | np.ndarray, multi: bool = False) -> None:
+        self.n_items = n_items
+        codes: dict[Any, int] = {}
+        if multi:  # one set of values per item: keep the positions holding each value
+            positions: dict[Any, list[int]] = {}
+            for position, held in enumerate(values):
+                for value in held:
+                    positions.setdefault(value, []).append(position)
+            self._positions = {value: np.asarray(p, dtype=np.int64) for value, p in positions.items()}
+            self._codes = None
+        else:  # one value per item: an integer code per item
+            item_codes = np.empty(n_items, dtype=np.int32)
+            for position, value in enumerate(values):
+                item_codes[position] = codes.setdefault(value, len(codes))
+            self._codes = item_codes
+            self._positions = {}
+        self._code_of = codes
+
+    def mask(self, value: Any) -> np.ndarray:
+        """Items whose value equals ``value`` (or, for a multi-valued column, holds it)."""
+        if self._codes is not None:
+            code = self._code_of.get(value)
+            return self._codes == code if code is not None else np.zeros(self.n_items, dtype=bool)
+        out = np.zeros(self.n_items, dtype=bool)
+        positions = self._positions.get(value)
+        if positions is not None:
+            out[positions] = True
+        return out
+
+    def any_of(self, values: Any) -> np.ndarray:
+        """Items matching at least one of ``values``."""
+        out = np.zeros(self.n_items, dtype=bool)
+        for value in values:
+            out |= self.mask(value)
+        return out
+
+
+@dataclass(frozen=True)
+class CatalogLookup:
+    """Per-column value indexes and numeric views of a catalog, for vectorised filters."""
+
+    vertical: ValueIndex
+    category: ValueIndex
+    colour: ValueIndex
+    brand_lower: ValueIndex  # str(brand).lower()
+    sizes_upper: ValueIndex  # each size upper-cased
+    tastes: ValueIndex
+    dietary: ValueIndex
+    allergens: ValueIndex
+    occasions: ValueIndex
+    without_sizes: np.ndarray  # one-size items
+    risk_level: np.ndarray  # float, NaN where unrated
+    horizon_months: np.ndarray  # float, NaN where not given
 
 
 @dataclass
@@ -147,6 +214,29 @@ class Catalog:
             dietary=lists("dietary"),
             allergens=lists("allergens"),
             occasions=lists("occasions"),
+        )
+
+    @cached_property
+    def lookup(self) -> CatalogLookup:
+        """Value indexes for the filters, built on first use (the engine builds it at fit)."""
+        n = len(self)
+
+        def optional_floats(values: list[int | None]) -> np.ndarray:
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+        return CatalogLookup(
+            vertical=ValueIndex(n, self.vertical),
+            category=ValueIndex(n, self.category),
+            colour=ValueIndex(n, self.colour),
+            brand_lower=ValueIndex(n, [str(b).lower() for b in self.brand]),
+            sizes_upper=ValueIndex(n, [{s.upper() for s in sizes} for sizes in self.sizes], multi=True),
+            tastes=ValueIndex(n, self.tastes, multi=True),
+            dietary=ValueIndex(n, self.dietary, multi=True),
+            allergens=ValueIndex(n, self.allergens, multi=True),
+            occasions=ValueIndex(n, self.occasions, multi=True),
+            without_sizes=np.array([not sizes for sizes in self.sizes], dtype=bool),
+            risk_level=optional_floats(self.risk_level),
+            horizon_months=optional_floats(self.horizon_months),
         )
 
     def title(self, position: int, language: str) -> str:

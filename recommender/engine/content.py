@@ -56,6 +56,21 @@ def item_documents(catalog: Catalog) -> list[list[str]]:
     return documents
 
 
+def _first_max(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column maxima of a (few rows × many columns) array and the first row holding each.
+
+    Same as ``rows.max(axis=0)`` and ``rows.argmax(axis=0)``, one row at a time: numpy's
+    argmax over axis 0 of a wide array is much slower.
+    """
+    best = rows[0].copy()
+    source = np.zeros(rows.shape[1], dtype=np.int64)
+    for row in range(1, rows.shape[0]):
+        better = rows[row] > best
+        best[better] = rows[row][better]
+        source[better] = row
+    return best, source
+
+
 class ContentModel:
     """TF-IDF item vectors with cosine scoring for queries, anchors and shopper profiles.
 
@@ -67,6 +82,7 @@ class ContentModel:
     Attributes
     ----------
     matrix_ : csr_matrix of shape (n_items, n_terms), rows L2-normalised
+    columns_ : csc_matrix, ``matrix_`` stored by column (term slices and products without a conversion)
     terms_ : ndarray of str, the feature names
     """
 
@@ -85,6 +101,7 @@ class ContentModel:
             self.matrix_ = sp.csr_matrix((len(documents), 0))
             self.terms_ = np.array([], dtype=object)
         self.term_index_ = {term: position for position, term in enumerate(self.terms_)}
+        self.columns_ = self.matrix_.tocsc()  # the same matrix by term: cheap column slices
         return self
 
     def _vector(self, tokens: list[str]) -> sp.csr_matrix:
@@ -93,20 +110,36 @@ class ContentModel:
             return sp.csr_matrix((1, len(self.terms_)))
         return sp.csr_matrix(self.vectorizer_.transform([known]))
 
-    def _best_terms(self, query: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine scores and, per item, the query term that contributed most."""
-        n_items = self.matrix_.shape[0]
-        if query.nnz == 0:
-            return np.zeros(n_items), np.full(n_items, NO_TERM, dtype=np.int64)
-        terms, weights = query.indices, query.data
-        contributions = self.matrix_[:, terms].toarray() * weights[None, :]
-        scores = contributions.sum(axis=1)
-        best = np.where(contributions.max(axis=1) > 0, terms[contributions.argmax(axis=1)], NO_TERM)
-        return scores, best.astype(np.int64)
+    def _best_terms(
+        self, query: sp.csr_matrix, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine scores and, per item, the query term that contributed most.
 
-    def query_scores(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Score items against query tokens: (cosine scores, best matching term per item)."""
-        return self._best_terms(self._vector(tokens))
+        ``rows`` (item positions) limits the work to those items; the others score 0 with NO_TERM.
+        """
+        n_items = self.matrix_.shape[0]
+        scores, best = np.zeros(n_items), np.full(n_items, NO_TERM, dtype=np.int64)
+        if query.nnz == 0:
+            return scores, best
+        terms, weights = query.indices, query.data
+        if rows is None:
+            rows, columns = np.arange(n_items), self.columns_[:, terms].toarray()
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            columns = self.columns_[:, terms].tocsr()[rows].toarray()
+        contributions = columns * weights[None, :]
+        scores[rows] = contributions.sum(axis=1)
+        best[rows] = np.where(contributions.max(axis=1) > 0, terms[contributions.argmax(axis=1)], NO_TERM)
+        return scores, best
+
+    def query_scores(
+        self, tokens: list[str], candidates: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Score items against query tokens: (cosine scores, best matching term per item).
+
+        ``candidates`` (positions) limits the work to those items; the others score 0 (NO_TERM).
+        """
+        return self._best_terms(self._vector(tokens), candidates)
 
     def similar_items(self, item: int) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity of every item to one item, and the shared term that weighs most."""
@@ -114,22 +147,38 @@ class ContentModel:
         scores[item] = 0.0
         return scores, best
 
-    def profile_scores(self, items: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def profile_scores(
+        self, items: np.ndarray, weights: np.ndarray, candidates: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Score items for a shopper's history: (scores, the liked item each score comes from).
 
         Only positively weighted history counts; ``because`` is -1 where nothing matched.
+        ``candidates`` (positions) limits the work to those items: every other item then
+        scores 0 with ``because`` -1; the candidates' values are the same as without it.
         """
         n_items = self.matrix_.shape[0]
         positive = np.asarray(weights) > 0
         items, weights = np.asarray(items)[positive], np.log1p(np.asarray(weights, dtype=float)[positive])
+        scores, because = np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
         if items.size == 0:
-            return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
-        similarity = (self.matrix_[items] @ self.matrix_.T).toarray()  # (history, n_items)
-        similarity[np.arange(items.size), items] = 0.0  # an item is not its own reason
+            return scores, because
+        if candidates is None:
+            columns, others = np.arange(n_items), self.columns_.T
+        else:
+            columns = np.asarray(candidates, dtype=np.int64)
+            if columns.size == 0:
+                return scores, because
+            others = self.matrix_[columns].T
+        similarity = (self.matrix_[items] @ others).toarray()  # (history, len(columns))
+        # An item is not its own reason (columns are sorted positions).
+        at = np.minimum(np.searchsorted(columns, items), columns.size - 1)
+        own = columns[at] == items
+        similarity[np.flatnonzero(own), at[own]] = 0.0
         contributions = similarity * weights[:, None]
-        scores = contributions.sum(axis=0) / weights.sum()
-        because = np.where(contributions.max(axis=0) > 0, items[contributions.argmax(axis=0)], -1)
-        return scores, because.astype(np.int64)
+        scores[columns] = contributions.sum(axis=0) / weights.sum()
+        best, source = _first_max(contributions)
+        because[columns] = np.where(best > 0, items[source], -1)
+        return scores, because
 
     def term(self, position: int) -> str | None:
         """Feature name of a term position (None for NO_TERM)."""

@@ -38,7 +38,7 @@ from .popularity import Popularity
 from .ranking import tiebreak_keys, top_k
 from .rerank import RerankParams, item_similarity, pool_size, rerank
 from .rules import AssociationRules
-from .tokenize import attribute_token, parse_attribute_token, query_tokens
+from .tokenize import ATTR_PREFIX, attribute_token, parse_attribute_token, query_tokens
 
 MODES = ("search", "recommend", "outfit", "similar")
 # Request attributes worth naming in a reason, most telling first; at most this many.
@@ -91,6 +91,7 @@ class Engine:
         """
         engine = cls(seed=seed, rerank=rerank)
         catalog = Catalog.from_frame(items_df)
+        catalog.lookup  # noqa: B018 - build the filter indexes now, not on the first request
         frame = prepare_interactions(interactions_df, catalog.index)
         engine.catalog_ = catalog
         engine.user_items_ = UserItemMatrix.build(frame, len(catalog))
@@ -98,7 +99,9 @@ class Engine:
         engine.itemknn_ = ItemKNN().fit(engine.user_items_.matrix)
         documents = item_documents(catalog)
         engine.content_ = ContentModel().fit(documents)
-        engine.item_attributes_ = [frozenset(t for t in doc if parse_attribute_token(t)) for doc in documents]
+        engine.item_attributes_ = [
+            frozenset(t for t in doc if t.startswith(ATTR_PREFIX)) for doc in documents
+        ]
         engine.rules_ = AssociationRules().fit(frame[frame["type"] == "purchase"], len(catalog))
         engine.tiebreak_ = tiebreak_keys(len(catalog), seed)
         purchases = frame[frame["type"] == "purchase"]
@@ -176,7 +179,7 @@ class Engine:
     ) -> tuple[list[Suggestion], Selection]:
         selection = select(self.catalog_, filters)
         tokens = query_tokens(query or "") + filter_tokens(filters)
-        signals = [self._content_query_signal(tokens), self._popularity_signal()]
+        signals = [self._content_query_signal(tokens, selection.mask), self._popularity_signal()]
         return self._blend(signals, SEARCH_WEIGHTS, selection.mask, k, tuning), selection
 
     def _recommend(
@@ -191,7 +194,10 @@ class Engine:
             candidates = unbought  # show something new, unless only bought items fit
         if (weights > 0).any():
             knn_scores, knn_because = self.itemknn_.recommend(items, weights)
-            profile_scores, profile_because = self.content_.profile_scores(items, weights)
+            # The blend reads the candidates only: the profile is scored for them alone.
+            profile_scores, profile_because = self.content_.profile_scores(
+                items, weights, np.flatnonzero(candidates)
+            )
             rule_scores, rule_because = self.rules_.recommend(items, weights)
             signals = [
                 Signal("itemknn", knn_scores, self._because(knn_because, "cf", explain.because_liked)),
@@ -205,7 +211,7 @@ class Engine:
             ]
             return self._blend(signals, HYBRID_WEIGHTS, candidates, k, tuning), selection
         tokens = query_tokens(query or "") + filter_tokens(filters)
-        signals = [self._content_query_signal(tokens), self._popularity_signal()]
+        signals = [self._content_query_signal(tokens, candidates), self._popularity_signal()]
         return self._blend(signals, COLD_WEIGHTS, candidates, k, tuning), selection
 
     def _similar(
@@ -330,8 +336,9 @@ class Engine:
             "popularity", scores, lambda p: ("popular", explain.popular()) if scores[p] > 0 else None
         )
 
-    def _content_query_signal(self, tokens: list[str]) -> Signal:
-        scores, best_terms = self.content_.query_scores(tokens)
+    def _content_query_signal(self, tokens: list[str], candidates: np.ndarray) -> Signal:
+        """Content match of the query, scored for the candidates (mask) only: the blend reads no other."""
+        scores, best_terms = self.content_.query_scores(tokens, np.flatnonzero(candidates))
         # The attributes the shopper asked for that say something (the category they
         # asked for does not), most telling first.
         asked = sorted(

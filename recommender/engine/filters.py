@@ -8,7 +8,6 @@ filter: it is a ranking signal (content match on the item's tags).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,85 +67,75 @@ def _lower(values: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(str(value).strip().lower() for value in values if str(value).strip())
 
 
-def _each(catalog: Catalog, predicate: Callable[[int], bool]) -> np.ndarray:
-    return np.fromiter((predicate(i) for i in range(len(catalog))), dtype=bool, count=len(catalog))
-
-
-def _taste_ok(item_tastes: frozenset[str], wanted: frozenset[str]) -> bool:
-    if not wanted <= item_tastes:
-        return False
+def _taste_mask(catalog: Catalog, wanted: frozenset[str]) -> np.ndarray:
+    """Items holding every wanted taste and none that excludes one of them (e.g. mild vs spicy)."""
+    lookup = catalog.lookup
+    mask = np.ones(len(catalog), dtype=bool)
+    for taste in wanted:
+        mask &= lookup.tastes.mask(taste)
     forbidden = {other for taste in wanted & EXCLUSIVE_TASTES for other in EXCLUSIVE_TASTES - {taste}}
-    return not (item_tastes & forbidden)
+    return mask & ~lookup.tastes.any_of(forbidden)
 
 
-def _dietary_ok(item_dietary: frozenset[str], wanted: frozenset[str]) -> bool:
-    return all(
-        need in item_dietary or item_dietary & IMPLIED_DIETARY.get(need, frozenset()) for need in wanted
-    )
+def _dietary_mask(catalog: Catalog, wanted: frozenset[str]) -> np.ndarray:
+    """Items declaring every wanted need (or a need that implies it, e.g. vegan for vegetarian)."""
+    mask = np.ones(len(catalog), dtype=bool)
+    for need in wanted:
+        mask &= catalog.lookup.dietary.any_of({need} | IMPLIED_DIETARY.get(need, frozenset()))
+    return mask
 
 
 def hard_mask(catalog: Catalog, filters: Filters) -> np.ndarray:
     """Items satisfying every constraint that is never relaxed."""
+    lookup = catalog.lookup
     mask = np.ones(len(catalog), dtype=bool)
     if filters.vertical:
-        mask &= catalog.vertical == filters.vertical.strip().lower()
+        mask &= lookup.vertical.mask(filters.vertical.strip().lower())
     if filters.category:
-        mask &= catalog.category == filters.category.strip().lower()
+        mask &= lookup.category.mask(filters.category.strip().lower())
     if filters.in_stock_only:
         mask &= catalog.stock > 0
     if filters.exclude_item_ids:
         excluded = [catalog.index[i] for i in map(str, filters.exclude_item_ids) if i in catalog.index]
         mask[excluded] = False
     if filters.exclude_brands:
-        brands = _lower(filters.exclude_brands)
-        mask &= np.array([str(b).lower() not in brands for b in catalog.brand], dtype=bool)
+        mask &= ~lookup.brand_lower.any_of(_lower(filters.exclude_brands))
     if filters.exclude_colours:
-        mask &= ~np.isin(catalog.colour, list(_lower(filters.exclude_colours)))
+        mask &= ~lookup.colour.any_of(_lower(filters.exclude_colours))
     if filters.size:
-        size = str(filters.size).strip().upper()
         # An item without sizes is one-size and fits every request.
-        mask &= _each(
-            catalog, lambda i: not catalog.sizes[i] or size in {s.upper() for s in catalog.sizes[i]}
-        )
+        mask &= lookup.without_sizes | lookup.sizes_upper.mask(str(filters.size).strip().upper())
     if filters.tastes:
-        wanted = _lower(filters.tastes)
-        mask &= _each(catalog, lambda i: _taste_ok(catalog.tastes[i], wanted))
+        mask &= _taste_mask(catalog, _lower(filters.tastes))
     if filters.dietary:
-        wanted = _lower(filters.dietary)
-        mask &= _each(catalog, lambda i: _dietary_ok(catalog.dietary[i], wanted))
+        mask &= _dietary_mask(catalog, _lower(filters.dietary))
     if filters.allergens:
-        avoid = _lower(filters.allergens)
-        mask &= _each(catalog, lambda i: not (catalog.allergens[i] & avoid))
+        mask &= ~lookup.allergens.any_of(_lower(filters.allergens))
     if filters.risk_max is not None:
-        ceiling = int(filters.risk_max)
-        mask &= _each(
-            catalog, lambda i: catalog.risk_level[i] is not None and catalog.risk_level[i] <= ceiling
-        )
+        with np.errstate(invalid="ignore"):  # unrated (NaN) items never pass
+            mask &= lookup.risk_level <= int(filters.risk_max)
     if filters.horizon_months is not None:
-        horizon = int(filters.horizon_months)
         # Only finance items have a lock-in; one without horizon_months is liquid.
-        mask &= _each(
-            catalog,
-            lambda i: (
-                catalog.vertical[i] != "finance"
-                or catalog.horizon_months[i] is None
-                or catalog.horizon_months[i] <= horizon
-            ),
-        )
+        horizon = lookup.horizon_months
+        with np.errstate(invalid="ignore"):
+            mask &= (
+                ~lookup.vertical.mask("finance")
+                | np.isnan(horizon)
+                | (horizon <= int(filters.horizon_months))
+            )
     return mask
 
 
 def soft_masks(catalog: Catalog, filters: Filters) -> dict[str, np.ndarray]:
     """Mask of each relaxable filter that is set, keyed by its RELAXATION_LADDER name."""
+    lookup = catalog.lookup
     masks: dict[str, np.ndarray] = {}
     if filters.occasion:
-        occasion = filters.occasion.strip().lower()
-        masks["occasion"] = _each(catalog, lambda i: occasion in catalog.occasions[i])
+        masks["occasion"] = lookup.occasions.mask(filters.occasion.strip().lower())
     if filters.colour:
-        masks["colour"] = catalog.colour == filters.colour.strip().lower()
+        masks["colour"] = lookup.colour.mask(filters.colour.strip().lower())
     if filters.brand:
-        brand = filters.brand.strip().lower()
-        masks["brand"] = np.array([str(b).lower() == brand for b in catalog.brand], dtype=bool)
+        masks["brand"] = lookup.brand_lower.mask(filters.brand.strip().lower())
     if filters.price_min is not None or filters.price_max is not None:
         low = -np.inf if filters.price_min is None else float(filters.price_min)
         high = np.inf if filters.price_max is None else float(filters.price_max)

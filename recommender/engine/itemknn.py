@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .constants import ITEMKNN_NEIGHBOURS, ITEMKNN_SHRINKAGE
+from .ranking import best_per_column
 
 
 def damp(weights: np.ndarray) -> np.ndarray:
@@ -83,11 +84,14 @@ class ItemKNN:
         n_items = self.similarity_.shape[0]
         if len(items) == 0:
             return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
-        rows = self.similarity_[np.asarray(items, dtype=np.int64)].toarray()  # (history, n_items)
-        contributions = rows * damp(np.asarray(weights, dtype=float))[:, None]
-        scores = contributions.sum(axis=0)
-        best = contributions.argmax(axis=0)
-        because = np.where(contributions.max(axis=0) > 0, np.asarray(items)[best], -1).astype(np.int64)
+        items = np.asarray(items, dtype=np.int64)
+        # Sparse rows of the history's neighbours (at most `neighbours` each): summing them in
+        # row order gives the dense sum exactly, without a (history × catalog) array.
+        rows = self.similarity_[items].tocoo()
+        contributions = rows.data * damp(np.asarray(weights, dtype=float))[rows.row]
+        scores = np.bincount(rows.col, weights=contributions, minlength=n_items).astype(float)
+        _, best = best_per_column(rows.row, rows.col, contributions, n_items)
+        because = np.where(best >= 0, items[best], -1).astype(np.int64)
         return scores, because
 
     def similar_items(self, item: int) -> np.ndarray:

@@ -82,13 +82,8 @@ def complete_outfit(
         mask = candidates & (catalog.slot == slot)
         mask[anchor] = False
         if size and slot in SIZED_SLOTS:
-            wanted = size.upper()
-            mask &= np.array(
-                [
-                    not catalog.sizes[i] or wanted in {s.upper() for s in catalog.sizes[i]}
-                    for i in range(len(catalog))
-                ]
-            )
+            # One-size items fit every request (catalog.lookup: the sizes upper-cased, indexed).
+            mask &= catalog.lookup.without_sizes | catalog.lookup.sizes_upper.mask(size.upper())
         positions = np.flatnonzero(mask)
         if positions.size == 0:
             continue

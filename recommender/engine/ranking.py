@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# top_k sorts everything when there are at most this many candidates per wanted item.
+TOP_K_PRESELECT = 4
+
 
 def tiebreak_keys(n_items: int, seed: int) -> np.ndarray:
     """A seeded random order of the items, used only to break exact score ties.
@@ -23,7 +26,15 @@ def top_k(scores: np.ndarray, candidates: np.ndarray, k: int, tiebreak: np.ndarr
     )
     if k <= 0 or positions.size == 0:
         return np.array([], dtype=np.int64)
-    order = np.lexsort((tiebreak[positions], -scores[positions]))
+    values = scores[positions]
+    if positions.size > TOP_K_PRESELECT * k:
+        # Only items scoring at least the k-th best value can be in the top k (ties included),
+        # so sorting those alone gives the same answer as sorting every candidate.
+        kth = np.partition(values, positions.size - k)[positions.size - k]
+        if not np.isnan(kth):
+            keep = values >= kth
+            positions, values = positions[keep], values[keep]
+    order = np.lexsort((tiebreak[positions], -values))
     return positions[order[:k]]
 
 
@@ -34,12 +45,36 @@ def normalise(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     candidate stays zero, so it neither helps nor hurts in a blend.
     """
     out = np.zeros_like(scores, dtype=float)
-    mask = np.zeros(scores.shape[0], dtype=bool)
-    mask[candidates] = True
-    if not mask.any():
+    candidates = np.asarray(candidates)
+    # Only the candidates are read and written (a repeated position is written twice, the same).
+    positions = np.flatnonzero(candidates) if candidates.dtype == bool else candidates.astype(np.int64)
+    if positions.size == 0:
         return out
-    clipped = np.clip(scores, 0.0, None)
-    peak = clipped[mask].max()
+    clipped = np.clip(scores[positions], 0.0, None)
+    peak = clipped.max()
     if peak > 0:
-        out[mask] = clipped[mask] / peak
+        out[positions] = clipped / peak
     return out
+
+
+def best_per_column(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of a sparse (row, col, value) list: the largest positive value and its row.
+
+    Ties go to the smallest row, as ``argmax`` over a dense column would; columns with no
+    positive value get 0.0 and row -1. Same result as ``dense.max(axis=0)`` clipped at 0 and
+    ``where(max > 0, dense.argmax(axis=0), -1)``, without building the dense matrix.
+    """
+    best = np.zeros(n_cols)
+    source = np.full(n_cols, -1, dtype=np.int64)
+    positive = values > 0
+    rows, cols, values = rows[positive], cols[positive], values[positive]
+    if values.size:
+        order = np.lexsort((rows, -values, cols))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = cols[order][1:] != cols[order][:-1]
+        chosen = order[first]
+        best[cols[chosen]] = values[chosen]
+        source[cols[chosen]] = rows[chosen]
+    return best, source

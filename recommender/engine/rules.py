@@ -19,6 +19,7 @@ from .constants import (
     RULES_MIN_COUNT,
     RULES_MIN_LIFT,
 )
+from .ranking import best_per_column
 
 
 class AssociationRules:
@@ -145,9 +146,9 @@ class AssociationRules:
         items = np.asarray(items)[np.asarray(weights) > 0]
         if items.size == 0:
             return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
-        strength = self.confidence_[items].multiply(self.lift_[items]).toarray()  # (history, n_items)
-        scores = strength.max(axis=0)
-        because = np.where(scores > 0, items[strength.argmax(axis=0)], -1)
+        strength = self.confidence_[items].multiply(self.lift_[items]).tocoo()  # sparse (history, n_items)
+        scores, best = best_per_column(strength.row, strength.col, strength.data, n_items)
+        because = np.where(best >= 0, items[best], -1)
         pairs = self.pair_rules_
         if len(pairs):
             held = np.zeros(n_items, dtype=bool)

@@ -23,6 +23,8 @@ QUERY_ATTRIBUTE_SECTIONS = frozenset({"category", "colour", "taste", "dietary", 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Distinct Chinese runs whose jieba words are remembered (a few tens of MB at most).
+CJK_RUN_CACHE_SIZE = 200_000
 
 
 @lru_cache(maxsize=2)
@@ -49,19 +51,26 @@ def parse_attribute_token(token: str) -> tuple[str, str] | None:
     return section, value
 
 
+@lru_cache(maxsize=CJK_RUN_CACHE_SIZE)
+def _cjk_words(run: str) -> tuple[str, ...]:
+    """Word tokens of one run of Chinese characters (cached: catalogs repeat brands and phrases)."""
+    tokens: list[str] = []
+    for token in get_jieba().cut_for_search(run):
+        if len(token) > 1 and token not in ZH_STOPWORDS:
+            tokens.append(token)
+        elif len(token) == 1 and token not in ZH_STOPWORDS and len(run) == 1:
+            tokens.append(token)  # a one-character query such as "辣" is meaningful
+    return tuple(tokens)
+
+
 def words(text: str) -> list[str]:
     """Plain word tokens of free text: jieba search-mode words for Chinese, words for Latin."""
     if not text:
         return []
     text = text.lower()
     tokens: list[str] = []
-    tokenizer = get_jieba()
     for run in _CJK_RUN.findall(text):
-        for token in tokenizer.cut_for_search(run):
-            if len(token) > 1 and token not in ZH_STOPWORDS:
-                tokens.append(token)
-            elif len(token) == 1 and token not in ZH_STOPWORDS and len(run) == 1:
-                tokens.append(token)  # a one-character query such as "辣" is meaningful
+        tokens.extend(_cjk_words(run))
     latin = _CJK_RUN.sub(" ", text)
     tokens.extend(
         word for word in _LATIN_WORD.findall(latin) if word not in ENGLISH_STOP_WORDS and len(word) > 1

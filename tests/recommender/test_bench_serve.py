@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,8 +35,14 @@ def test_parse_vmhwm_reads_this_process_peak() -> None:
 
 def test_merge_results_keeps_other_datasets_and_models(tmp_path: Path) -> None:
     output = tmp_path / "reco.json"
-    output.write_text(json.dumps({"movielens-100k": {"ease": {"map": 0.15}},
-                                  "demo-service": {"other": {"rps": 1.0}, "hybrid": {"stale": 1.0}}}))
+    output.write_text(
+        json.dumps(
+            {
+                "movielens-100k": {"ease": {"map": 0.15}},
+                "demo-service": {"other": {"rps": 1.0}, "hybrid": {"stale": 1.0}},
+            }
+        )
+    )
     serve.merge_results(output, "demo-service", "hybrid", {"rps": 123.4567891, "p50_ms": 2.0})
     written = json.loads(output.read_text())
     assert written["movielens-100k"] == {"ease": {"map": 0.15}}
@@ -69,3 +79,114 @@ def test_short_run_against_the_real_service(tmp_path: Path) -> None:
         assert row[key] > 0
     assert row["p50_ms"] <= row["p99_ms"] and row["http_p50_ms"] <= row["http_p99_ms"]
     assert row["rps"] == pytest.approx(max(metrics["rps@c1"], metrics["rps@c4"]), rel=1e-5)
+
+
+def test_synthetic_catalog_is_seeded_and_shaped_like_the_demo() -> None:
+    from collections import Counter
+
+    from benchmarks import synthetic_catalog as synthetic
+    from recommender.demo.catalog import build_catalog
+
+    items = synthetic.synthetic_items(2000)
+    assert items == synthetic.synthetic_items(2000)
+    assert len({item["id"] for item in items}) == 2000
+    shares = Counter(item["vertical"] for item in items)
+    demo = Counter(item["vertical"] for item in build_catalog())
+    for vertical, count in demo.items():  # variants of the demo items: same vertical mix, roughly
+        assert shares[vertical] / 2000 == pytest.approx(count / sum(demo.values()), abs=0.05)
+    assert all(item["title_zh"] and item["title_en"] for item in items)
+    columns = synthetic.synthetic_interactions(items, 5000)
+    assert len(columns["item_id"]) == 5000 and set(columns["type"]) <= set(synthetic.TYPES)
+    assert set(columns["item_id"]) <= {item["id"] for item in items}
+    counts = Counter(columns["item_id"]).most_common()
+    assert counts[0][1] > 10 * counts[len(counts) // 2][1]  # long-tailed popularity
+    rows = [row for chunk in synthetic.interaction_rows(columns, 1000) for row in chunk]
+    assert len(rows) == 5000 and all(r["used_for_personalisation"] for r in rows)
+    ratings = [r for r in rows if r["type"] == "rating"]
+    assert ratings and all(1 <= r["value"] <= 5 for r in ratings)
+    assert all(r["value"] is None for r in rows if r["type"] != "rating")
+
+
+def test_every_typical_request_finds_items_in_a_synthetic_catalog() -> None:
+    import pandas as pd
+
+    from benchmarks import synthetic_catalog as synthetic
+    from recommender.engine import Engine, Filters
+
+    items = synthetic.synthetic_items(3000)
+    columns = synthetic.synthetic_interactions(items, 20_000)
+    frame = pd.DataFrame({**columns, "created_at": pd.to_datetime(columns["created_at"], unit="s", utc=True)})
+    engine = Engine.fit(pd.DataFrame(items), frame)
+    for body in serve.request_bodies([str(columns["shopper_id"][0])]):
+        wanted = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in body["filters"].items() if k != "currency"
+        }
+        filters = Filters(vertical=body["vertical"], in_stock_only=True, **wanted)
+        found, _ = engine.recommend(
+            body.get("shopper_id"), mode=body["mode"], filters=filters, query=body["query"]
+        )
+        assert len(found) == body["k"]
+
+
+def test_peak_rss_sums_the_process_and_its_children() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 10
+        while child.pid not in serve.process_tree(os.getpid()):
+            assert time.monotonic() < deadline
+        alone = serve.parse_vmhwm_mb(Path("/proc/self/status").read_text())
+        assert serve.peak_rss_mb(os.getpid()) > alone  # the child's peak is added
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_open_loop_paces_each_client_and_counts_failures() -> None:
+    import httpx
+
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(json.loads(request.content)["vertical"])
+        return httpx.Response(500 if len(calls) % 4 == 0 else 200, json={})
+
+    bodies = serve.request_bodies([])
+    with httpx.Client(transport=httpx.MockTransport(answer), base_url="http://test") as client:
+        latencies, elapsed, failures = serve.run_open_loop(
+            client, "/x", bodies, clients=4, rate=5.0, seconds=1.0
+        )
+    assert 16 <= len(latencies) <= 24  # 4 clients x 5 per second x 1 s, give or take a phase
+    assert failures == len(latencies) // 4
+    assert all(0 <= latency < 1.0 for latency in latencies)
+    assert elapsed == pytest.approx(1.0, abs=0.5)
+    assert set(calls) == {b["vertical"] for b in bodies}
+
+
+def test_workers_setting_is_read_and_checked() -> None:
+    from recommender.config import Settings, SettingsError
+
+    assert Settings.from_env({}).workers == 1
+    assert Settings.from_env({"DXE_WORKERS": "3"}).workers == 3
+    for bad in ("0", "-1", "two", "1.5", "99"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"DXE_WORKERS": bad})
+
+
+@pytest.mark.slow
+def test_short_synthetic_run_with_an_open_loop(tmp_path: Path) -> None:
+    output = tmp_path / "reco.json"
+    metrics = serve.run(
+        requests=12,
+        levels=(1, 2),
+        max_seconds=20.0,
+        output=output,
+        catalog="synthetic",
+        n_items=2000,
+        n_interactions=20_000,
+        open_clients=4,
+        open_rate=2.0,
+        open_seconds=2.0,
+    )
+    row = json.loads(output.read_text())["synthetic-2k"]["hybrid"]
+    assert row["http_p99_ms@open"] >= row["http_p50_ms@open"] > 0 and metrics["rps@open"] > 0
+    assert row["fit_seconds"] > 0 and row["peak_rss_mb"] > 0

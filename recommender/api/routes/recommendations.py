@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
 
 from recommender import constants as C
 from recommender.api.deps import ServiceAuth, ServiceDep
@@ -16,13 +18,30 @@ from recommender.api.schemas import (
     Vertical,
 )
 
+# Requests ranked at the same time per process: one ranks while another reads or writes SQLite.
+RANKING_THREADS = 2
+
+
+def _ranking_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter, made on first use inside its event loop."""
+    limiter = getattr(request.app.state, "ranking_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.ranking_limiter = anyio.CapacityLimiter(RANKING_THREADS)
+    return limiter
+
+
 router = APIRouter(prefix="/api/v1", tags=["recommendations"], dependencies=[ServiceAuth])
 
 
 @router.post("/recommendations", response_model=RecommendationResponse)
-def recommend(body: RecommendationRequest, service: ServiceDep) -> dict[str, Any]:
-    """Rank items for a shopper; every list is logged under its recommendation_id."""
-    return service.recommend(body)
+async def recommend(body: RecommendationRequest, service: ServiceDep, request: Request) -> dict[str, Any]:
+    """Rank items for a shopper; every list is logged under its recommendation_id.
+
+    Ranking is CPU-bound Python/numpy work: at most ``RANKING_THREADS`` requests run it at
+    once (the others wait their turn, first come first served) instead of every request
+    of the shared thread pool slowing all the others down under the GIL.
+    """
+    return await anyio.to_thread.run_sync(service.recommend, body, limiter=_ranking_limiter(request))
 
 
 @router.get("/popular", response_model=ItemList)
