@@ -16,9 +16,26 @@ from recommender.config import Settings
 from recommender.storage.models import Interaction, Item, Order, Shopper
 
 ITEM_COLUMNS = [
-    "id", "vertical", "category", "title_zh", "title_en", "description_zh", "description_en",
-    "brand", "colour", "sizes", "price", "stock", "tags", "tastes", "dietary", "allergens",
-    "occasions", "slot", "risk_level", "horizon_months",
+    "id",
+    "vertical",
+    "category",
+    "title_zh",
+    "title_en",
+    "description_zh",
+    "description_en",
+    "brand",
+    "colour",
+    "sizes",
+    "price",
+    "stock",
+    "tags",
+    "tastes",
+    "dietary",
+    "allergens",
+    "occasions",
+    "slot",
+    "risk_level",
+    "horizon_months",
 ]
 INTERACTION_COLUMNS = ["shopper_id", "item_id", "type", "value", "created_at"]
 ORDER_COLUMNS = ["shopper_id", "order_id", "amount", "ordered_at"]
@@ -29,49 +46,49 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _utc_column(values: pd.Series) -> pd.Series:
+    """Timestamps as timezone-aware UTC (SQLite's naive values are UTC), vectorised."""
+    parsed = pd.to_datetime(values, utc=False)
+    if getattr(parsed.dt, "tz", None) is None:
+        return parsed.dt.tz_localize(UTC)
+    return parsed.dt.tz_convert(UTC)
+
+
 def items_frame(session: Session, settings: Settings) -> pd.DataFrame:
-    """Every item, prices converted to CNY."""
-    rows = []
-    for item in session.scalars(select(Item).order_by(Item.id)):
-        rows.append({
-            "id": item.id,
-            "vertical": item.vertical,
-            "category": item.category,
-            "title_zh": item.title_zh or "",
-            "title_en": item.title_en or "",
-            "description_zh": item.description_zh or "",
-            "description_en": item.description_en or "",
-            "brand": item.brand,
-            "colour": item.colour,
-            "sizes": list(item.sizes or []),
-            "price": settings.to_cny(float(item.price), item.currency),
-            "stock": int(item.stock or 0),
-            "tags": list(item.tags or []),
-            "tastes": list(item.tastes or []),
-            "dietary": list(item.dietary or []),
-            "allergens": list(item.allergens or []),
-            "occasions": list(item.occasions or []),
-            "slot": item.slot,
-            "risk_level": item.risk_level,
-            "horizon_months": item.horizon_months,
-        })
-    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    """Every item, prices converted to CNY (column reads, no ORM objects: fast on large catalogs)."""
+    fields = [getattr(Item, name) for name in ITEM_COLUMNS if name != "price"] + [Item.price, Item.currency]
+    rows = session.execute(select(*fields).order_by(Item.id)).all()
+    names = [name for name in ITEM_COLUMNS if name != "price"] + ["price", "currency"]
+    frame = pd.DataFrame(rows, columns=names)
+    for name in ("title_zh", "title_en", "description_zh", "description_en"):
+        frame[name] = frame[name].fillna("")
+    for name in ("sizes", "tags", "tastes", "dietary", "allergens", "occasions"):
+        frame[name] = [list(value or []) for value in frame[name]]
+    frame["stock"] = frame["stock"].fillna(0).astype(int)
+    frame["price"] = [
+        settings.to_cny(float(p), c) for p, c in zip(frame["price"], frame["currency"], strict=True)
+    ]
+    return frame[ITEM_COLUMNS]
 
 
 def interactions_frame(session: Session) -> pd.DataFrame:
     """Consented interactions only."""
     query = (
-        select(Interaction.shopper_id, Interaction.item_id, Interaction.type, Interaction.value,
-               Interaction.created_at)
+        select(
+            Interaction.shopper_id,
+            Interaction.item_id,
+            Interaction.type,
+            Interaction.value,
+            Interaction.created_at,
+        )
         .join(Shopper, Shopper.id == Interaction.shopper_id)
         .where(Interaction.used_for_personalisation.is_(True), Shopper.consent.is_(True))
         .order_by(Interaction.id)
     )
-    rows = [
-        {"shopper_id": s, "item_id": i, "type": t, "value": v, "created_at": as_utc(c)}
-        for s, i, t, v, c in session.execute(query)
-    ]
-    return pd.DataFrame(rows, columns=INTERACTION_COLUMNS)
+    frame = pd.DataFrame(session.execute(query).all(), columns=INTERACTION_COLUMNS)
+    if len(frame):
+        frame["created_at"] = _utc_column(frame["created_at"])
+    return frame
 
 
 def orders_frame(session: Session) -> pd.DataFrame:
