@@ -48,6 +48,7 @@ MODEL_KEYS = (
     "c",
     "max_iter",
     "random_state",
+    "calibration_ensemble",
 )
 
 
@@ -89,6 +90,10 @@ class IntentClassifier(GraphComponent, RasaIntentClassifier):
             "c": 2.0,
             "max_iter": 3000,
             "random_state": 42,
+            # calibrated_svm: average the calibration folds' SVMs (more cautious on
+            # gibberish) or one SVM on all data (~0.6 points more accurate, see
+            # intent_model._make_classifier)
+            "calibration_ensemble": True,
             # below this best confidence the message gets `oos_intent` (0: never);
             # only used when `oos_intent` is one of the trained intents
             "oos_threshold": 0.0,

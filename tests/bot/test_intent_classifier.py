@@ -240,3 +240,18 @@ def test_word_ngrams_weighted_by_script() -> None:
         {"fund": 0, "低风险": 1, "risk 基金": 2}, IntentModelConfig(word_weight=0.8, han_word_weight=0.3)
     )
     assert scale.tolist() == pytest.approx([0.8, 0.3, 0.3])
+
+
+@pytest.mark.parametrize("ensemble, svms", [(True, 3), (False, 1)])
+def test_calibration_ensemble_option(
+    tokenized: Callable[[str], Message],
+    model_storage: LocalModelStorage,
+    execution_context: ExecutionContext,
+    ensemble: bool,
+    svms: int,
+) -> None:
+    config = {"calibration_ensemble": ensemble}
+    classifier = IntentClassifier.create(config, model_storage, Resource("cal"), execution_context)
+    classifier.train(_train_data(tokenized))
+    assert len(classifier._model._clf.calibrated_classifiers_) == svms
+    assert _parse(classifier, tokenized("低风险基金")).get("intent")["name"] == "ask_financial_product"
