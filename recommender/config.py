@@ -103,6 +103,7 @@ class Settings:
     diversity: float = DEFAULT_DIVERSITY  # MMR knob, 0 (relevance only) .. 1
     long_tail: float = DEFAULT_LONG_TAIL  # down-weights the most popular, 0 .. 1
     experiment: Experiment | None = None  # A/B test of the knobs (DXE_EXPERIMENT JSON)
+    tune_seconds: float = C.DEFAULT_TUNE_SECONDS  # refit the blend weights this often (0: hand-set weights)
     offer_max_margin_share: float = DEFAULT_MAX_MARGIN_SHARE  # cap: share of expected margin given away
     offer_margin_rate: float = DEFAULT_MARGIN_RATE  # gross margin rate on predicted CLV
     workers: int = DEFAULT_WORKERS  # uvicorn processes for `serve`, each with its own engine
@@ -126,6 +127,7 @@ class Settings:
             diversity=_share(env, ENV_DIVERSITY, DEFAULT_DIVERSITY),
             long_tail=_share(env, ENV_LONG_TAIL, DEFAULT_LONG_TAIL),
             experiment=_experiment(env),
+            tune_seconds=_float(env, C.ENV_TUNE_SECONDS, C.DEFAULT_TUNE_SECONDS, allow_zero=True),
             offer_max_margin_share=_share(env, C.ENV_OFFER_MAX_MARGIN_SHARE, DEFAULT_MAX_MARGIN_SHARE),
             offer_margin_rate=_share(env, C.ENV_OFFER_MARGIN_RATE, DEFAULT_MARGIN_RATE),
             workers=_workers(env),

@@ -96,6 +96,10 @@ class Snapshot:
     customers: CustomerValues = field(default_factory=CustomerValues)
     version: tuple[Any, ...] = ()
     fitted_at: float = 0.0
+    fit_seconds: float = 0.0
+    n_items: int = 0
+    n_interactions: int = 0
+    blend: Any | None = None  # engine.tuning.BlendFit behind the engine's blend weights, if tuned
 
     @property
     def segments(self) -> dict[str, str]:
@@ -115,6 +119,10 @@ class RankingService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._feedback: Any | None = None  # engine.online.FeedbackMemory, created with the engine
+        self._blend: Any | None = None  # the last engine.tuning.BlendFit
+        self._tuned_at = 0.0
+        self._refit_thread: threading.Thread | None = None  # an on-demand refit (POST /api/v1/admin/refit)
+        self._refit_start = threading.Lock()  # guards _refit_thread only (never held during a fit)
 
     # -- engine lifecycle -------------------------------------------------
 
@@ -137,11 +145,44 @@ class RankingService:
             self._thread = None
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.settings.refit_seconds):
+        # The first fit (in start) uses the last known blend weights; tune right away in the background.
+        wait = 0.0 if self._tune_due() else self.settings.refit_seconds
+        while not self._stop.wait(wait):
+            wait = self.settings.refit_seconds
             try:
-                self.refit_if_changed()
+                if self._tune_due():
+                    self.refit(tune=True)
+                else:
+                    self.refit_if_changed()
             except Exception:  # noqa: BLE001 - keep serving the previous engine
                 logger.exception("background refit failed; keeping the previous engine")
+
+    def _tune_due(self) -> bool:
+        """Whether the blend weights should be fitted again (every DXE_TUNE_SECONDS; 0 never)."""
+        every = self.settings.tune_seconds
+        return every > 0 and (self._tuned_at == 0.0 or time.time() - self._tuned_at >= every)
+
+    def refit_in_background(self) -> bool:
+        """Start an on-demand refit with blend tuning; False if one is already running."""
+        with self._refit_start:
+            running = self._refit_thread is not None and self._refit_thread.is_alive()
+            if running:
+                return False
+
+            def run() -> None:
+                try:
+                    self.refit(tune=self.settings.tune_seconds > 0)
+                except Exception:  # noqa: BLE001 - keep serving the previous engine
+                    logger.exception("on-demand refit failed; keeping the previous engine")
+
+            self._refit_thread = threading.Thread(target=run, name="dxe-refit-now", daemon=True)
+            self._refit_thread.start()
+            return True
+
+    @property
+    def refitting(self) -> bool:
+        """An on-demand refit is running."""
+        return self._refit_thread is not None and self._refit_thread.is_alive()
 
     def _version(self) -> tuple[Any, ...]:
         with self.reads.begin() as session:
@@ -155,21 +196,88 @@ class RankingService:
         self.refit()
         return True
 
-    def refit(self) -> Snapshot:
-        """Fit a new engine from the database and swap it in."""
+    def refit(self, tune: bool = False) -> Snapshot:
+        """Fit a new engine from the database and swap it in (requests keep the old one meanwhile).
+
+        With ``tune`` the hybrid's blend weights are fitted first by leave-last-out validation
+        (``engine.tuning``); otherwise the last fitted weights (or the defaults) are reused.
+        """
         from recommender.engine import Engine  # lazy: the API runs without the engine
 
         with self._fit_lock:
+            started = time.perf_counter()
             with self.reads.begin() as session:
                 version = queries.data_version(session)
                 items = frames.items_frame(session, self.settings)
                 interactions = frames.interactions_frame(session)
                 orders = frames.orders_frame(session)
-            engine = Engine.fit(items, interactions, seed=C.ENGINE_SEED) if len(items) else None
-            snapshot = Snapshot(engine, self._customers(orders), version, time.time())
+            if tune and len(items):
+                from recommender.engine.tuning import fit_blend_weights
+
+                self._blend = fit_blend_weights(items, interactions, seed=C.ENGINE_SEED)
+                self._tuned_at = time.time()
+                logger.info(
+                    "blend weights %s (validation nDCG@10 %.4f vs %.4f hand-set, %d cases)",
+                    self._blend.weights,
+                    self._blend.ndcg,
+                    self._blend.default_ndcg,
+                    self._blend.cases,
+                )
+            blend = self._blend if self._blend is not None and self._blend.fitted else None
+            engine = (
+                Engine.fit(
+                    items, interactions, seed=C.ENGINE_SEED, blend_weights=blend.weights if blend else None
+                )
+                if len(items)
+                else None
+            )
+            snapshot = Snapshot(
+                engine,
+                self._customers(orders),
+                version,
+                time.time(),
+                time.perf_counter() - started,
+                len(items),
+                len(interactions),
+                blend,
+            )
             self._snapshot = snapshot
             logger.info("engine fitted: %d items, %d interactions", len(items), len(interactions))
             return snapshot
+
+    def model_status(self) -> dict[str, Any]:
+        """What the live engine was fitted on and with, for staff (GET /api/v1/admin/model)."""
+        snapshot = self._snapshot
+        out: dict[str, Any] = {
+            "fitted": snapshot is not None and snapshot.engine is not None,
+            "refitting": self.refitting,
+        }
+        if snapshot is None:
+            return out
+        weights = getattr(snapshot.engine, "blend_weights_", None)
+        blend = snapshot.blend
+        customers = snapshot.customers
+        out.update(
+            fitted_at=snapshot.fitted_at,
+            fit_seconds=round(snapshot.fit_seconds, 3),
+            items=snapshot.n_items,
+            interactions=snapshot.n_interactions,
+            blend_weights=weights,
+            blend_tuned=blend is not None,
+            blend_validation=None
+            if blend is None
+            else {
+                "cases": blend.cases,
+                "ndcg@10": round(blend.ndcg, 6),
+                "default_ndcg@10": round(blend.default_ndcg, 6),
+            },
+            customer_values={
+                "fitted": customers.fitted,
+                "segmenter": customers.segmenter,
+                "shoppers": len(customers.values),
+            },
+        )
+        return out
 
     @staticmethod
     def _customers(orders: Any) -> CustomerValues:

@@ -14,6 +14,7 @@ from recommender import constants as C
 from recommender.api.errors import install_error_handlers
 from recommender.api.middleware import GuardMiddleware
 from recommender.api.routes import (
+    admin,
     analytics,
     chat,
     handoffs,
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 ROUTERS = (
     health.router, web.router, chat.router, images.router, recommendations.router, items.router,
     shoppers.router, interactions.router, orders.router, offers.router, handoffs.router, analytics.router,
+    admin.router,
 )
 
 

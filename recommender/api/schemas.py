@@ -167,6 +167,28 @@ class OfferReport(BaseModel):
     offers: list[OfferStats]
 
 
+class ModelStatus(BaseModel):
+    """GET /api/v1/admin/model."""
+
+    fitted: bool
+    refitting: bool
+    fitted_at: float | None = None  # Unix time of the swap
+    fit_seconds: float | None = None
+    items: int | None = None
+    interactions: int | None = None
+    blend_weights: dict[str, float] | None = None
+    blend_tuned: bool | None = None
+    blend_validation: dict[str, float] | None = None
+    customer_values: dict[str, Any] | None = None
+
+
+class RefitStarted(BaseModel):
+    """POST /api/v1/admin/refit."""
+
+    started: bool
+    refitting: bool
+
+
 class ItemList(BaseModel):
     """A list of cards."""
 

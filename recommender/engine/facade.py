@@ -84,12 +84,16 @@ class Engine:
         interactions_df: pd.DataFrame | None,
         seed: int = DEFAULT_SEED,
         rerank: RerankParams | None = None,
+        blend_weights: dict[str, float] | None = None,
     ) -> Engine:
         """Validate the data and fit popularity, item-kNN, content and rules models.
 
         ``rerank`` sets the default re-ranking knobs (none by default); a request can override them.
+        ``blend_weights`` replaces the hand-set HYBRID_WEIGHTS of known shoppers, e.g. with the
+        weights fitted by ``tuning.fit_blend_weights``.
         """
         engine = cls(seed=seed, rerank=rerank)
+        engine.blend_weights_ = dict(blend_weights) if blend_weights else dict(HYBRID_WEIGHTS)
         catalog = Catalog.from_frame(items_df)
         catalog.lookup  # noqa: B018 - build the filter indexes now, not on the first request
         frame = prepare_interactions(interactions_df, catalog.index)
@@ -209,7 +213,7 @@ class Engine:
                 Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
                 self._popularity_signal(),
             ]
-            return self._blend(signals, HYBRID_WEIGHTS, candidates, k, tuning), selection
+            return self._blend(signals, self.blend_weights_, candidates, k, tuning), selection
         tokens = query_tokens(query or "") + filter_tokens(filters)
         signals = [self._content_query_signal(tokens, candidates), self._popularity_signal()]
         return self._blend(signals, COLD_WEIGHTS, candidates, k, tuning), selection

@@ -43,6 +43,8 @@ STAFF_ONLY = {
     ("GET", "/api/v1/handoffs"),
     ("GET", "/api/v1/analytics/experiments"),
     ("GET", "/api/v1/analytics/offers"),
+    ("GET", "/api/v1/admin/model"),
+    ("POST", "/api/v1/admin/refit"),
 }
 INJECTION = "'); DROP TABLE shoppers;-- <script>alert(1)</script> ${jndi:ldap://x} 😀\u200b\u202e中文"
 
@@ -547,3 +549,20 @@ def test_risk_explanation_comes_in_the_requested_language(client, service_header
     )
     assert response.status_code == 200
     assert re.search(script, response.json()["explanation"]), response.json()["explanation"]
+
+
+def test_model_status_and_refit_on_demand(client, catalog, service_headers, staff_headers) -> None:
+    assert client.get("/api/v1/admin/model", headers=service_headers).status_code == 403
+    before = client.get("/api/v1/admin/model", headers=staff_headers).json()
+    assert before["fitted"] and before["items"] == len(catalog) and before["refitting"] is False
+    assert set(before["blend_weights"]) == {"itemknn", "content", "rules", "popularity"}
+    started = client.post("/api/v1/admin/refit", headers=staff_headers)
+    assert started.status_code in (200, 202) and started.json()["started"] in (True, False)
+    service = client.app.state.service
+    deadline = time.monotonic() + 30
+    while service.refitting and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = client.get("/api/v1/admin/model", headers=staff_headers).json()
+    assert after["fitted_at"] > before["fitted_at"] and after["refitting"] is False
+    # too few shoppers to validate on: the hand-set weights stay, and say so
+    assert after["blend_tuned"] is False and after["blend_validation"] is None
