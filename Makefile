@@ -23,12 +23,13 @@ train: setup ## train the Rasa model if the training data changed
 
 DATASETS ?= ../shared/datasets
 
-bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groceries rules, offer bandit
+bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groceries rules, offer bandit, serving (demo and 100k items)
 	@.venvs/reco/bin/python benchmarks/reco.py
 	@.venvs/reco/bin/python -m benchmarks.clv
 	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
 	@.venvs/reco/bin/python benchmarks/offers.py
 	@.venvs/reco/bin/python benchmarks/serve.py
+	@.venvs/reco/bin/python benchmarks/serve.py --catalog synthetic --items 100000 --interactions 1000000
 
 bench-nlu: setup ## NLU benchmarks (CLINC150, SMP-ECDT 2020); TRAIN=a.yml TEST=b.yml for your own Rasa NLU files
 	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/nlu.py $(if $(TRAIN),--train $(TRAIN) --test $(TEST))
