@@ -19,6 +19,8 @@ What it does, all on this machine (loopback only, bounded in count and time):
    and the fit (``fit_seconds``);
 3. starts the real service (``python -m recommender serve``, uvicorn, ``DXE_WORKERS`` processes)
    as a subprocess on a free 127.0.0.1 port with fresh random tokens, and waits for ``GET /healthz``;
+   it runs with ``DXE_REFIT_SECONDS=0`` and ``DXE_TUNE_SECONDS=0``, so the figures are steady-state
+   serving without a background refit competing for the same cores (its cost is ``fit_seconds``);
 4. closed loop: a warm-up, then ``--requests`` POST ``/api/v1/recommendations`` per concurrency
    level (a thread pool of that many clients sending back to back, each level stopped after
    ``--max-seconds``), cycling through the four verticals' typical requests for anonymous and
@@ -520,6 +522,10 @@ def run(
             "DXE_STAFF_TOKEN": secrets.token_hex(24),
         }
         env.pop("DXE_EXPERIMENT", None)
+        # Steady-state serving: no background refit or blend tuning during the measurement (a refit
+        # is periodic maintenance that competes for the same cores; its cost is the fit time printed).
+        env["DXE_REFIT_SECONDS"] = "0"
+        env["DXE_TUNE_SECONDS"] = "0"
         if workers is not None:
             env[ENV_WORKERS] = str(workers)
         prepare_data(env, catalog, n_items, n_interactions)
