@@ -19,6 +19,7 @@ knobs; it is logged with the list and returned in the response.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -105,6 +106,20 @@ class Snapshot:
     def segments(self) -> dict[str, str]:
         """Shopper id → segment code (RFM + K-means, or RFM quintiles on little data)."""
         return self.customers.segments
+
+
+def settle_heap() -> None:
+    """Keep Python's cyclic garbage collector off the long-lived model objects.
+
+    A fitted engine is about a million tracked objects at 100,000 items; a full collection
+    then stops every request for ~300 ms, and the per-request garbage of HTTP handling
+    triggers one every few thousand requests (measured: HTTP p99 246 ms at 100k items).
+    After a fit: collect once (this also frees the previous engine's cycles), then freeze
+    what is left into the permanent generation, which later collections skip.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class RankingService:
@@ -242,7 +257,9 @@ class RankingService:
                 blend,
             )
             self._snapshot = snapshot
-            logger.info("engine fitted: %d items, %d interactions", len(items), len(interactions))
+            del engine, items, interactions, orders
+            settle_heap()
+            logger.info("engine fitted: %d items, %d interactions", snapshot.n_items, snapshot.n_interactions)
             return snapshot
 
     def model_status(self) -> dict[str, Any]:
