@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender import constants as C
@@ -37,7 +38,7 @@ from recommender.config import Settings
 from recommender.customers import CustomerValues
 from recommender.experiments import assign_variant
 from recommender.storage import frames, queries
-from recommender.storage.db import readonly, session_factory
+from recommender.storage.db import readonly, refresh_statistics, session_factory
 from recommender.storage.frames import as_utc
 from recommender.storage.models import Interaction, Item, Offer, Shopper, utcnow
 
@@ -128,6 +129,8 @@ class RankingService:
     def __init__(self, settings: Settings, db_engine: DbEngine) -> None:
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(db_engine)
+        self._db = db_engine
+        self._analyzed_rows = -1  # interaction count at the last planner-statistics refresh
         self.reads: sessionmaker[Session] = session_factory(readonly(db_engine))
         self._snapshot: Snapshot | None = None
         self._fit_lock = threading.Lock()
@@ -226,6 +229,15 @@ class RankingService:
                 items = frames.items_frame(session, self.settings)
                 interactions = frames.interactions_frame(session)
                 orders = frames.orders_frame(session)
+            if (
+                self._analyzed_rows < 0
+                or abs(len(interactions) - self._analyzed_rows) > self._analyzed_rows // 2
+            ):
+                try:
+                    refresh_statistics(self._db)  # the planner needs sizes to pick the shopper index
+                    self._analyzed_rows = len(interactions)
+                except SQLAlchemyError:
+                    logger.warning("could not refresh the SQLite planner statistics", exc_info=True)
             if tune and len(items):
                 from recommender.engine.tuning import fit_blend_weights
 

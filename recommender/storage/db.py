@@ -30,7 +30,7 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -93,3 +93,16 @@ def readonly(engine: Engine) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Session factory bound to ``engine`` (objects stay usable after commit)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let SQLite's planner know the table sizes (``ANALYZE``; PostgreSQL's autovacuum does it).
+
+    Without statistics SQLite may walk a boolean index over every interaction instead of
+    the shopper's own rows: ~250 ms instead of ~1 ms per query at a million interactions.
+    """
+    if not is_sqlite(engine):
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()

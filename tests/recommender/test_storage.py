@@ -35,7 +35,9 @@ def test_normalise_url(given: str, expected: str) -> None:
 
 
 def test_relative_sqlite_path_is_under_repo_root() -> None:
-    assert normalise_url("sqlite:///var/dianxiaoer.db") == f"sqlite:///{C.REPO_ROOT / 'var' / 'dianxiaoer.db'}"
+    assert (
+        normalise_url("sqlite:///var/dianxiaoer.db") == f"sqlite:///{C.REPO_ROOT / 'var' / 'dianxiaoer.db'}"
+    )
 
 
 @pytest.mark.sqlite_only
@@ -61,10 +63,13 @@ def test_migration_matches_models_and_ignores_foreign_tables(database_url: str) 
             names = set(inspect(connection).get_table_names())
             assert set(Base.metadata.tables) <= names
             assert "events" in names and C.ALEMBIC_VERSION_TABLE in names
-            context = MigrationContext.configure(connection, opts={
-                "include_name": lambda name, type_, _p: type_ != "table" or name in Base.metadata.tables,
-                "compare_type": False,
-            })
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "include_name": lambda name, type_, _p: type_ != "table" or name in Base.metadata.tables,
+                    "compare_type": False,
+                },
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         with engine.begin() as connection:
@@ -94,18 +99,21 @@ def test_foreign_keys_are_enforced(sessions, catalog) -> None:
     with pytest.raises(IntegrityError):
         with sessions.begin() as session:
             shopper = queries.get_or_create_shopper(session, "s1", default_consent=True)
-            queries.add_interaction(session, shopper=shopper, item_id="no-such-item", type_="view",
-                                    value=None, source="chat")
+            queries.add_interaction(
+                session, shopper=shopper, item_id="no-such-item", type_="view", value=None, source="chat"
+            )
 
 
 def test_consent_decides_what_reaches_the_engine(sessions, catalog) -> None:
     with sessions.begin() as session:
         yes = queries.get_or_create_shopper(session, "yes", default_consent=True)
         no = queries.get_or_create_shopper(session, "no", default_consent=False)
-        assert queries.add_interaction(session, shopper=yes, item_id="f1", type_="like", value=None,
-                                       source="chat").used_for_personalisation
-        assert not queries.add_interaction(session, shopper=no, item_id="f2", type_="like", value=None,
-                                           source="chat").used_for_personalisation
+        assert queries.add_interaction(
+            session, shopper=yes, item_id="f1", type_="like", value=None, source="chat"
+        ).used_for_personalisation
+        assert not queries.add_interaction(
+            session, shopper=no, item_id="f2", type_="like", value=None, source="chat"
+        ).used_for_personalisation
     with sessions.begin() as session:
         assert list(frames.interactions_frame(session)["shopper_id"]) == ["yes"]
         queries.update_shopper(session, session.get(Shopper, "yes"), consent=False)  # withdrawal
@@ -122,19 +130,24 @@ def _write_interactions(url: str, worker: int, count: int) -> None:
         for n in range(count):
             with sessions.begin() as session:
                 shopper = queries.get_or_create_shopper(session, f"w{worker}", default_consent=True)
-                queries.add_interaction(session, shopper=shopper, item_id="p1", type_="view",
-                                        value=float(n), source="chat")
+                queries.add_interaction(
+                    session, shopper=shopper, item_id="p1", type_="view", value=float(n), source="chat"
+                )
                 session.execute(select(func.count(Interaction.id))).scalar()  # read inside the write
     finally:
         engine.dispose()
 
 
 @pytest.mark.sqlite_only
-def test_two_processes_write_sqlite_concurrently(database_url: str, is_sqlite: bool, sessions, catalog) -> None:
+def test_two_processes_write_sqlite_concurrently(
+    database_url: str, is_sqlite: bool, sessions, catalog
+) -> None:
     assert Path(database_url.removeprefix("sqlite:///")).exists()
     per_worker = 150
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_write_interactions, args=(database_url, w, per_worker)) for w in range(2)]
+    workers = [
+        context.Process(target=_write_interactions, args=(database_url, w, per_worker)) for w in range(2)
+    ]
     for process in workers:
         process.start()
     for process in workers:
@@ -160,3 +173,34 @@ def test_sqlite_reads_do_not_wait_for_a_writer(database_url: str, is_sqlite: boo
             writer.rollback()
     finally:
         engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_planner_statistics_pick_the_shopper_index(database_url: str, sessions, catalog) -> None:
+    from recommender.storage.db import refresh_statistics
+
+    with sessions.begin() as session:
+        for n in range(200):
+            shopper = queries.get_or_create_shopper(session, f"sh{n}", default_consent=True)
+            for item in ("p1", "p2", "p3"):
+                queries.add_interaction(
+                    session,
+                    shopper=shopper,
+                    item_id=item,
+                    type_="click",
+                    value=None,
+                    source="test",
+                    recommendation_id=None,
+                )
+    plan_sql = (
+        "EXPLAIN QUERY PLAN SELECT item_id FROM interactions WHERE shopper_id = 'sh1' "
+        "AND used_for_personalisation = 1 AND type IN ('like', 'click') ORDER BY id DESC LIMIT 50"
+    )
+    engine = create_db_engine(database_url)
+    try:
+        refresh_statistics(engine)
+        with engine.connect() as connection:
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(plan_sql))
+    finally:
+        engine.dispose()
+    assert "ix_interactions_shopper_created" in plan, plan
