@@ -106,12 +106,17 @@ def is_upset(tracker: Tracker) -> bool:
     return isinstance(count, (int, float)) and count >= NEGATIVE_COUNT_LIMIT
 
 
-def answers_human_offer(tracker: Tracker) -> bool:
-    """True if the bot's last message offered a person (so a yes / no answers that)."""
+def last_bot_said(tracker: Tracker, key: str) -> bool:
+    """True if the bot's last message was message ``key`` (in either language): a yes / no answers it."""
     for event in reversed(tracker.events_after_latest_restart()):
         if event.get("event") == "bot":
-            return event.get("text") in [say(OFFER_HUMAN_KEY, lang) for lang in LANGUAGES]
+            return event.get("text") in [say(key, lang) for lang in LANGUAGES]
     return False
+
+
+def answers_human_offer(tracker: Tracker) -> bool:
+    """True if the bot's last message offered a person."""
+    return last_bot_said(tracker, OFFER_HUMAN_KEY)
 
 
 async def recommend_and_present(

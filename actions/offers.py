@@ -11,10 +11,9 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.types import DomainDict
 
-from actions.base import DxeAction, Turn
+from actions.base import DxeAction, Turn, last_bot_said
 from actions.client import RecommenderError
-from actions.constants import LANGUAGES, SLOT_PENDING_OFFER
-from actions.messages import say
+from actions.constants import SLOT_PENDING_OFFER
 
 QUESTION_KEY = "offer_question"
 
@@ -27,19 +26,12 @@ def offer_line(offer: Dict[str, Any]) -> str:
     return ""
 
 
-def _last_bot_text(turn: Turn) -> Optional[str]:
-    for event in reversed(turn.tracker.events_after_latest_restart()):
-        if event.get("event") == "bot":
-            return event.get("text")
-    return None
-
-
 def pending_offer(turn: Turn) -> Optional[str]:
     """The offer code the shopper is answering, if the bot's last message asked about one."""
     code = turn.tracker.get_slot(SLOT_PENDING_OFFER)
     if not isinstance(code, str) or not code:
         return None
-    if _last_bot_text(turn) not in [say(QUESTION_KEY, lang) for lang in LANGUAGES]:
+    if not last_bot_said(turn.tracker, QUESTION_KEY):
         return None
     return code
 

@@ -1,11 +1,11 @@
 """Small talk: greet (with the one-time consent question), goodbye, thanks, affirm, deny, out of scope."""
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk.events import EventType
 from rasa_sdk.types import DomainDict
 
-from actions.base import DxeAction, Turn, answers_human_offer
+from actions.base import DxeAction, Turn, answers_human_offer, last_bot_said
 from actions.client import RecommenderError
 from actions.constants import HANDOFF_NEGATIVE, LANGUAGES
 from actions.handoff import request_handoff
@@ -28,16 +28,9 @@ def consent_was_asked(turn: Turn) -> bool:
     )
 
 
-def _last_bot_text(turn: Turn) -> Optional[str]:
-    for event in reversed(turn.tracker.events_after_latest_restart()):
-        if event.get("event") == "bot":
-            return event.get("text")
-    return None
-
-
 def answers_consent_question(turn: Turn) -> bool:
     """True if the bot's last message was the consent question."""
-    return _last_bot_text(turn) in _consent_texts()
+    return last_bot_said(turn.tracker, CONSENT_KEY)
 
 
 async def save_consent(turn: Turn, consent: bool) -> bool:
