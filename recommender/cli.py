@@ -184,9 +184,12 @@ def main_from_args(args: argparse.Namespace, settings: Settings) -> int:
         host, port = args.host or settings.host, args.port or settings.port
         # Several workers: each process builds the app from the environment and fits its own engine.
         if settings.workers > 1:
-            uvicorn.run(APP_FACTORY, factory=True, workers=settings.workers, host=host, port=port)
+            uvicorn.run(
+                APP_FACTORY, factory=True, workers=settings.workers, host=host, port=port,
+                access_log=settings.access_log,
+            )
         else:
-            uvicorn.run(create_app(settings), host=host, port=port)
+            uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log)
         return 0
     raise AssertionError(args.command)  # argparse enforces the choices
 

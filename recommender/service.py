@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +49,7 @@ SESSION_MODES = ("search", "recommend")  # modes in which session feedback re-sc
 
 
 def item_card(
-    item: Item,
+    item: Item | Row[Any],
     *,
     settings: Settings,
     language: str,
@@ -404,7 +404,7 @@ class RankingService:
         algorithms = {s.algorithm for s in suggestions}
         algorithm = algorithms.pop() if len(algorithms) == 1 else C.ALGORITHM_HYBRID
         with self.reads.begin() as session:  # read outside the write transaction: it holds SQLite's lock
-            items = queries.items_by_ids(session, [s.item_id for s in suggestions])
+            items = queries.item_rows(session, [s.item_id for s in suggestions])
         shown = [s for s in suggestions if s.item_id in items]
         cards = [
             item_card(
@@ -418,7 +418,7 @@ class RankingService:
             for s in shown
         ]
         with self.sessions.begin() as session:  # the write: only the log row
-            log = queries.log_recommendation(
+            recommendation_id = queries.log_recommendation(
                 session,
                 shopper_id=request.shopper_id,
                 algorithm=algorithm,
@@ -445,7 +445,7 @@ class RankingService:
                 ],
             )
         return {
-            "recommendation_id": log.id,
+            "recommendation_id": recommendation_id,
             "algorithm": algorithm,
             "variant": variant,
             "items": cards,
@@ -498,7 +498,7 @@ class RankingService:
         snapshot = self.snapshot()
         suggestions = snapshot.engine.popular(vertical=vertical, k=k) if snapshot.engine else []
         with self.reads.begin() as session:
-            items = queries.items_by_ids(session, [s.item_id for s in suggestions])
+            items = queries.item_rows(session, [s.item_id for s in suggestions])
             return [
                 item_card(
                     items[s.item_id],

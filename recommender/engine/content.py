@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -56,21 +59,6 @@ def item_documents(catalog: Catalog) -> list[list[str]]:
     return documents
 
 
-def _first_max(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column maxima of a (few rows × many columns) array and the first row holding each.
-
-    Same as ``rows.max(axis=0)`` and ``rows.argmax(axis=0)``, one row at a time: numpy's
-    argmax over axis 0 of a wide array is much slower.
-    """
-    best = rows[0].copy()
-    source = np.zeros(rows.shape[1], dtype=np.int64)
-    for row in range(1, rows.shape[0]):
-        better = rows[row] > best
-        best[better] = rows[row][better]
-        source[better] = row
-    return best, source
-
-
 class ContentModel:
     """TF-IDF item vectors with cosine scoring for queries, anchors and shopper profiles.
 
@@ -105,31 +93,49 @@ class ContentModel:
         return self
 
     def _vector(self, tokens: list[str]) -> sp.csr_matrix:
-        known = [token for token in tokens if token in self.term_index_]
-        if not known:
-            return sp.csr_matrix((1, len(self.terms_)))
-        return sp.csr_matrix(self.vectorizer_.transform([known]))
+        """The query's L2-normalised TF-IDF row, as ``vectorizer_.transform`` would give it.
+
+        Computed from the fitted IDF weights directly: the vectorizer's input validation
+        costs more than the arithmetic for a query of a few words.
+        """
+        counts = Counter(token for token in tokens if token in self.term_index_)
+        n_terms = len(self.terms_)
+        if not counts:
+            return sp.csr_matrix((1, n_terms))
+        columns = np.fromiter((self.term_index_[token] for token in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        order = np.argsort(columns)
+        columns, values = columns[order], (tf * self.vectorizer_.idf_[columns])[order]
+        values = values / np.sqrt(np.dot(values, values))
+        return sp.csr_matrix((values, columns, np.array([0, columns.size])), shape=(1, n_terms))
 
     def _best_terms(
         self, query: sp.csr_matrix, rows: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Cosine scores and, per item, the query term that contributed most.
 
-        ``rows`` (item positions) limits the work to those items; the others score 0 with NO_TERM.
+        ``rows`` (item positions) limits the result to those items; the others score 0 with
+        NO_TERM. The work is one pass over the items that contain a query term (the term
+        columns of ``columns_``), whatever the number of rows.
         """
         n_items = self.matrix_.shape[0]
         scores, best = np.zeros(n_items), np.full(n_items, NO_TERM, dtype=np.int64)
         if query.nnz == 0:
             return scores, best
-        terms, weights = query.indices, query.data
-        if rows is None:
-            rows, columns = np.arange(n_items), self.columns_[:, terms].toarray()
-        else:
-            rows = np.asarray(rows, dtype=np.int64)
-            columns = self.columns_[:, terms].tocsr()[rows].toarray()
-        contributions = columns * weights[None, :]
-        scores[rows] = contributions.sum(axis=1)
-        best[rows] = np.where(contributions.max(axis=1) > 0, terms[contributions.argmax(axis=1)], NO_TERM)
+        peak = np.zeros(n_items)
+        for term, weight in zip(query.indices.tolist(), query.data.tolist(), strict=True):
+            start, end = self.columns_.indptr[term], self.columns_.indptr[term + 1]
+            holders, contribution = self.columns_.indices[start:end], self.columns_.data[start:end] * weight
+            scores[holders] += contribution
+            better = contribution > peak[holders]  # strictly: the first (lowest) term wins ties
+            peak[holders[better]] = contribution[better]
+            best[holders[better]] = term
+        if rows is not None:
+            outside = np.ones(n_items, dtype=bool)
+            outside[np.asarray(rows, dtype=np.int64)] = False
+            scores[outside], best[outside] = 0.0, NO_TERM
         return scores, best
 
     def query_scores(
@@ -147,38 +153,69 @@ class ContentModel:
         scores[item] = 0.0
         return scores, best
 
+    @staticmethod
+    def _profile(items: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positively weighted history items and their damped weights log(1 + w)."""
+        positive = np.asarray(weights) > 0
+        return np.asarray(items, dtype=np.int64)[positive], np.log1p(np.asarray(weights, dtype=float)[positive])
+
     def profile_scores(
         self, items: np.ndarray, weights: np.ndarray, candidates: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Score items for a shopper's history: (scores, the liked item each score comes from).
+    ) -> np.ndarray:
+        """Weighted mean cosine similarity of every item to a shopper's history.
 
-        Only positively weighted history counts; ``because`` is -1 where nothing matched.
-        ``candidates`` (positions) limits the work to those items: every other item then
-        scores 0 with ``because`` -1; the candidates' values are the same as without it.
+        Only positively weighted history counts (weights damped to log(1 + w)), and an item
+        is not scored against itself. ``candidates`` (positions) limits the result to those
+        items; every other item then scores 0, and the candidates' values are the same as
+        without it. One sparse product with the summed profile vector: the cost follows the
+        items sharing a term with the history, not the history length or the candidates.
+        ``profile_source`` names the liked item behind one score.
         """
         n_items = self.matrix_.shape[0]
-        positive = np.asarray(weights) > 0
-        items, weights = np.asarray(items)[positive], np.log1p(np.asarray(weights, dtype=float)[positive])
-        scores, because = np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
+        items, weights = self._profile(items, weights)
+        if items.size == 0 or (candidates is not None and len(candidates) == 0):
+            return np.zeros(n_items)
+        history = self.matrix_[items]
+        profile = np.asarray(history.T @ weights).ravel()
+        terms = np.flatnonzero(profile)
+        scores = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()
+        # Take out each liked item's similarity to itself (1 for a non-empty row).
+        own = np.asarray(history.multiply(history).sum(axis=1)).ravel() * weights
+        np.subtract.at(scores, items, own)
+        scores = np.clip(scores, 0.0, None) / weights.sum()  # the subtraction can leave -1e-17
+        if candidates is not None:
+            outside = np.ones(n_items, dtype=bool)
+            outside[np.asarray(candidates, dtype=np.int64)] = False
+            scores[outside] = 0.0
+        return scores
+
+    def profile_sources(self, items: np.ndarray, weights: np.ndarray) -> Callable[[int], int]:
+        """A function giving, for an item position, the liked item contributing most to its
+        ``profile_scores`` value, or -1 if none does (ties go to the earlier history item).
+
+        Only the few items shown need a reason, so it works one position at a time: the
+        history is kept as a small dense block over its own terms, and each call reads one
+        row of ``matrix_`` without building a sparse matrix.
+        """
+        items, weights = self._profile(items, weights)
         if items.size == 0:
-            return scores, because
-        if candidates is None:
-            columns, others = np.arange(n_items), self.columns_.T
-        else:
-            columns = np.asarray(candidates, dtype=np.int64)
-            if columns.size == 0:
-                return scores, because
-            others = self.matrix_[columns].T
-        similarity = (self.matrix_[items] @ others).toarray()  # (history, len(columns))
-        # An item is not its own reason (columns are sorted positions).
-        at = np.minimum(np.searchsorted(columns, items), columns.size - 1)
-        own = columns[at] == items
-        similarity[np.flatnonzero(own), at[own]] = 0.0
-        contributions = similarity * weights[:, None]
-        scores[columns] = contributions.sum(axis=0) / weights.sum()
-        best, source = _first_max(contributions)
-        because[columns] = np.where(best > 0, items[source], -1)
-        return scores, because
+            return lambda position: -1
+        history = self.matrix_[items]
+        terms = np.unique(history.indices)
+        block = history[:, terms].toarray() * weights[:, None]  # (history, its terms), weighted
+        indptr, indices, data = self.matrix_.indptr, self.matrix_.indices, self.matrix_.data
+
+        def source(position: int) -> int:
+            start, end = indptr[position], indptr[position + 1]
+            at = np.searchsorted(terms, indices[start:end])
+            shared = at < terms.size
+            shared[shared] = terms[at[shared]] == indices[start:end][shared]
+            contributions = block[:, at[shared]] @ data[start:end][shared]
+            contributions[items == position] = 0.0
+            best = int(np.argmax(contributions))
+            return int(items[best]) if contributions[best] > 0 else -1
+
+        return source
 
     def term(self, position: int) -> str | None:
         """Feature name of a term position (None for NO_TERM)."""

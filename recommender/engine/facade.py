@@ -199,17 +199,18 @@ class Engine:
         if (weights > 0).any():
             knn_scores, knn_because = self.itemknn_.recommend(items, weights)
             # The blend reads the candidates only: the profile is scored for them alone.
-            profile_scores, profile_because = self.content_.profile_scores(
-                items, weights, np.flatnonzero(candidates)
-            )
+            profile_scores = self.content_.profile_scores(items, weights, np.flatnonzero(candidates))
+
+            profile_source = self.content_.profile_sources(items, weights)
+
+            def profile_because(position: int) -> Explanation:
+                source = profile_source(position)
+                return ("content", explain.because_liked(explain.titles(self.catalog_, source))) if source >= 0 else None
+
             rule_scores, rule_because = self.rules_.recommend(items, weights)
             signals = [
                 Signal("itemknn", knn_scores, self._because(knn_because, "cf", explain.because_liked)),
-                Signal(
-                    "content",
-                    profile_scores,
-                    self._because(profile_because, "content", explain.because_liked),
-                ),
+                Signal("content", profile_scores, profile_because),
                 Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
                 self._popularity_signal(),
             ]

@@ -105,7 +105,7 @@ def fit_blend_weights(
         positions = np.flatnonzero(candidates)
         raw = (
             engine.itemknn_.recommend(history, weights)[0],
-            engine.content_.profile_scores(history, weights, positions)[0],
+            engine.content_.profile_scores(history, weights, positions),
             engine.rules_.recommend(history, weights)[0],
             engine.popularity_.scores_,
         )

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
@@ -90,6 +90,18 @@ def update_shopper(
     shopper.updated_at = utcnow()
     session.flush()
     return shopper
+
+
+def item_rows(session: Session, ids: Iterable[str]) -> dict[str, Row[Any]]:
+    """Read-only item rows keyed by id (unknown ids are absent): what a card needs, without
+    the ORM's identity map and change tracking. Rows have the same attribute names as Item.
+    """
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, Row[Any]] = {}
+    for start in range(0, len(wanted), 500):
+        for row in session.execute(select(Item.__table__).where(Item.id.in_(wanted[start : start + 500]))):
+            found[row.id] = row
+    return found
 
 
 def items_by_ids(session: Session, ids: Iterable[str]) -> dict[str, Item]:
@@ -287,9 +299,12 @@ def log_recommendation(
     query: str | None,
     filters: dict[str, Any],
     items: list[dict[str, Any]],
-) -> RecommendationLog:
-    """Record one list shown to a shopper."""
-    row = RecommendationLog(
+) -> str:
+    """Record one list shown to a shopper; returns its id.
+
+    A plain INSERT (no ORM object to track and flush): this runs on every list shown.
+    """
+    row = dict(
         id=new_id(C.RECOMMENDATION_ID_PREFIX),
         shopper_id=shopper_id,
         created_at=utcnow(),
@@ -303,9 +318,8 @@ def log_recommendation(
         filters=filters,
         items=items,
     )
-    session.add(row)
-    session.flush()
-    return row
+    session.execute(insert(RecommendationLog.__table__).values(**row))
+    return str(row["id"])
 
 
 def data_version(session: Session) -> tuple[Any, ...]:

@@ -78,12 +78,16 @@ def test_words_are_bilingual_and_drop_function_words() -> None:
 def test_profile_scores_point_at_the_liked_item(dishes) -> None:
     catalog, model = fitted(dishes)
     liked = np.array([catalog.index["mapo"]])
-    scores, because = model.profile_scores(liked, np.array([4.0]))
+    scores = model.profile_scores(liked, np.array([4.0]))
     assert catalog.ids[int(np.argmax(scores))] == "mala"
-    assert because[catalog.index["mala"]] == catalog.index["mapo"]
+    assert scores[catalog.index["mapo"]] == 0.0  # an item is not its own recommendation
+    source = model.profile_sources(liked, np.array([4.0]))
+    assert source(catalog.index["mala"]) == catalog.index["mapo"]
+    assert source(catalog.index["mapo"]) == -1
     # a disliked item is not a profile
-    scores, because = model.profile_scores(liked, np.array([-5.0]))
-    assert not scores.any() and (because == -1).all()
+    scores = model.profile_scores(liked, np.array([-5.0]))
+    assert not scores.any()
+    assert model.profile_sources(liked, np.array([-5.0]))(catalog.index["mala"]) == -1
 
 
 def test_unknown_query_words_score_nothing(dishes) -> None:
@@ -121,3 +125,40 @@ def test_tags_that_are_vocabulary_values_match_queries(make_items) -> None:
     assert model.term(int(best[catalog.index["tagged"]])) == "attr:dietary:low_sugar"
     scores, _ = model.query_scores(query_tokens("steady income"))
     assert int(np.argmax(scores)) == catalog.index["fund"]
+
+
+def test_query_vector_and_term_scores_match_the_plain_computation(dishes) -> None:
+    """The hand-rolled query TF-IDF and per-term scoring equal sklearn's transform and a dense product."""
+    catalog, model = fitted(dishes)
+    tokens = query_tokens("spicy spicy tofu 豆腐 麻辣 unknownword")
+    known = [t for t in tokens if t in model.term_index_]
+    assert known, "the query must hit the vocabulary for this test to mean anything"
+    ours = model._vector(tokens)
+    reference = model.vectorizer_.transform([known])
+    assert np.allclose(ours.toarray(), reference.toarray(), rtol=0, atol=1e-12)
+    scores, best = model.query_scores(tokens)
+    dense = model.matrix_.toarray() * ours.toarray()  # (items, terms) contributions
+    assert np.allclose(scores, dense.sum(axis=1), atol=1e-12)
+    expected_best = np.where(dense.max(axis=1) > 0, dense.argmax(axis=1), -1)
+    assert np.array_equal(best, expected_best)
+    some = np.array([0, 2], dtype=np.int64)
+    part, part_best = model.query_scores(tokens, some)
+    assert np.array_equal(part[some], scores[some]) and not np.delete(part, some).any()
+    assert (np.delete(part_best, some) == -1).all()
+
+
+def test_profile_scores_match_the_weighted_mean_cosine(dishes) -> None:
+    catalog, model = fitted(dishes)
+    liked = np.array([catalog.index["mapo"], catalog.index["dandan"]])
+    weights = np.array([3.0, 1.0])
+    scores = model.profile_scores(liked, weights)
+    cosine = (model.matrix_ @ model.matrix_.T).toarray()
+    damped = np.log1p(weights)
+    contributions = cosine[liked] * damped[:, None]
+    contributions[[0, 1], liked] = 0.0  # not against itself
+    assert np.allclose(scores, contributions.sum(axis=0) / damped.sum(), atol=1e-12)
+    source = model.profile_sources(liked, weights)
+    for position in range(len(catalog)):
+        peak = contributions[:, position]
+        expected = int(liked[int(np.argmax(peak))]) if peak.max() > 0 else -1
+        assert source(position) == expected
