@@ -166,9 +166,9 @@ class ContentModel:
 
         Only positively weighted history counts (weights damped to log(1 + w)), and an item
         is not scored against itself. ``candidates`` (positions) limits the result to those
-        items; every other item then scores 0, and the candidates' values are the same as
-        without it. One sparse product with the summed profile vector: the cost follows the
-        items sharing a term with the history, not the history length or the candidates.
+        items; every other item then scores 0, and the candidates' values are those without it
+        (up to float rounding). One sparse product with the summed profile vector, over the
+        candidates' rows or the history terms' columns, whichever holds fewer values.
         ``profile_source`` names the liked item behind one score.
         """
         n_items = self.matrix_.shape[0]
@@ -178,16 +178,27 @@ class ContentModel:
         history = self.matrix_[items]
         profile = np.asarray(history.T @ weights).ravel()
         terms = np.flatnonzero(profile)
-        scores = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()
+        by_term = int((self.columns_.indptr[terms + 1] - self.columns_.indptr[terms]).sum())
+        if candidates is None:
+            scores = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()
+        else:
+            # Whichever reads fewer stored values: the candidates' rows, or the columns of
+            # the history's terms (a term in every item makes the latter the whole matrix).
+            rows = np.asarray(candidates, dtype=np.int64)
+            by_row = int((self.matrix_.indptr[rows + 1] - self.matrix_.indptr[rows]).sum())
+            scores = np.zeros(n_items)
+            if by_row < by_term:
+                scores[rows] = self.matrix_[rows] @ profile
+            else:
+                scores[rows] = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()[rows]
         # Take out each liked item's similarity to itself (1 for a non-empty row).
         own = np.asarray(history.multiply(history).sum(axis=1)).ravel() * weights
-        np.subtract.at(scores, items, own)
-        scores = np.clip(scores, 0.0, None) / weights.sum()  # the subtraction can leave -1e-17
         if candidates is not None:
-            outside = np.ones(n_items, dtype=bool)
-            outside[np.asarray(candidates, dtype=np.int64)] = False
-            scores[outside] = 0.0
-        return scores
+            inside = np.zeros(n_items, dtype=bool)
+            inside[rows] = True
+            own = np.where(inside[items], own, 0.0)
+        np.subtract.at(scores, items, own)
+        return np.clip(scores, 0.0, None) / weights.sum()  # the subtraction can leave -1e-17
 
     def profile_sources(self, items: np.ndarray, weights: np.ndarray) -> Callable[[int], int]:
         """A function giving, for an item position, the liked item contributing most to its

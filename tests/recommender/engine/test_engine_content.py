@@ -162,3 +162,9 @@ def test_profile_scores_match_the_weighted_mean_cosine(dishes) -> None:
         peak = contributions[:, position]
         expected = int(liked[int(np.argmax(peak))]) if peak.max() > 0 else -1
         assert source(position) == expected
+    # Restricted to candidates: few (read by row) or all (read by term column), same values.
+    expected = contributions.sum(axis=0) / damped.sum()
+    for candidates in (np.array([1, 2]), np.arange(len(catalog))):
+        part = model.profile_scores(liked, weights, candidates)
+        assert np.allclose(part[candidates], expected[candidates], atol=1e-12)
+        assert not np.delete(part, candidates).any()
