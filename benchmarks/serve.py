@@ -36,7 +36,9 @@ Results go under ``demo-service`` (or ``synthetic-<items/1000>k``) → ``hybrid`
 engine (comparable with the MovieLens rows); ``http_p50_ms``/``http_p99_ms`` are one request at a
 time (concurrency 1, what a lone shopper waits); ``rps`` is the best throughput over the levels;
 ``http_p50_ms@cN``, ``http_p99_ms@cN`` and ``rps@cN`` are every closed-loop level and
-``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run. The client runs on the
+``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run; ``server_cpu_ms@…`` is
+the server's CPU time (user + system, all its processes and threads, from ``/proc``) per request
+at that level: unlike latency it hardly depends on what else the machine is doing. The client runs on the
 same cores as the server, so its own overhead is included in every figure.
 
 The synthetic mode measures the item-kNN hybrid the service really runs: item-kNN keeps
@@ -180,6 +182,19 @@ def peak_rss_mb(pid: int) -> float:
             total += parse_vmhwm_mb(Path(f"/proc/{member}/status").read_text())
         except (OSError, ValueError):  # gone, or a kernel thread without VmHWM
             continue
+    return total
+
+
+def cpu_seconds(pid: int, proc_root: Path = Path("/proc")) -> float:
+    """User + system CPU seconds used so far by a process and its descendants (live ones)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in process_tree(pid, proc_root):
+        try:
+            fields = (proc_root / str(member) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15)
     return total
 
 
@@ -576,18 +591,26 @@ def run(
                 check_requests(client, RECOMMEND_PATH, bodies)
                 run_level(client, RECOMMEND_PATH, bodies, WARMUP_REQUESTS, max(levels), max_seconds)
                 for level in levels:
+                    cpu_before = cpu_seconds(proc.pid)
                     latencies, elapsed, failures = run_level(
                         client, RECOMMEND_PATH, bodies, requests, level, max_seconds
                     )
+                    cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000.0 / max(len(latencies), 1)
                     _check_failures(failures, len(latencies), f"concurrency {level}", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
                     rps = len(latencies) / elapsed
                     metrics.update(
-                        {f"http_p50_ms@c{level}": p50, f"http_p99_ms@c{level}": p99, f"rps@c{level}": rps}
+                        {
+                            f"http_p50_ms@c{level}": p50,
+                            f"http_p99_ms@c{level}": p99,
+                            f"rps@c{level}": rps,
+                            f"server_cpu_ms@c{level}": cpu_ms,
+                        }
                     )
                     print(
                         f"  concurrency {level:>3}: {len(latencies):>5} requests in {elapsed:6.1f} s  "
-                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s",
+                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s  "
+                        f"server CPU {cpu_ms:5.2f} ms/request",
                         flush=True,
                     )
                 if open_clients:
@@ -595,9 +618,11 @@ def run(
                         f"  open loop: {open_clients} clients x {open_rate:g} req/s for {open_seconds:g} s ...",
                         flush=True,
                     )
+                    cpu_before = cpu_seconds(proc.pid)
                     latencies, elapsed, failures = run_open_loop(
                         client, RECOMMEND_PATH, bodies, open_clients, open_rate, open_seconds
                     )
+                    cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000.0 / max(len(latencies), 1)
                     _check_failures(failures, len(latencies), "open loop", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
                     rps = len(latencies) / elapsed
@@ -608,11 +633,13 @@ def run(
                             "rps@open": rps,
                             "open_clients": open_clients,
                             "open_rate": open_rate,
+                            "server_cpu_ms@open": cpu_ms,
                         }
                     )
                     print(
                         f"  open loop {open_clients:>3}: {len(latencies):>5} requests in {elapsed:6.1f} s  "
-                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s",
+                        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps:7.1f} req/s  "
+                        f"server CPU {cpu_ms:5.2f} ms/request",
                         flush=True,
                     )
             metrics["peak_rss_mb"] = peak_rss_mb(proc.pid)

@@ -141,6 +141,21 @@ def test_peak_rss_sums_the_process_and_its_children() -> None:
         child.wait()
 
 
+def test_cpu_seconds_counts_a_busy_child() -> None:
+    busy = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        deadline = time.monotonic() + 20
+        while serve.cpu_seconds(child.pid) < 0.5:  # the child spins for half a second of CPU
+            assert time.monotonic() < deadline, "the child's CPU time never reached 0.5 s"
+            time.sleep(0.05)
+        assert serve.cpu_seconds(child.pid) < 5.0  # then it sleeps: no more CPU counted
+        assert serve.cpu_seconds(os.getpid()) >= serve.cpu_seconds(child.pid)  # parent tree includes it
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_open_loop_paces_each_client_and_counts_failures() -> None:
     import httpx
 
@@ -190,3 +205,6 @@ def test_short_synthetic_run_with_an_open_loop(tmp_path: Path) -> None:
     row = json.loads(output.read_text())["synthetic-2k"]["hybrid"]
     assert row["http_p99_ms@open"] >= row["http_p50_ms@open"] > 0 and metrics["rps@open"] > 0
     assert row["fit_seconds"] > 0 and row["peak_rss_mb"] > 0
+    # Ranking a request costs the server real CPU time, and far less than a second.
+    for key in ("server_cpu_ms@c1", "server_cpu_ms@c2", "server_cpu_ms@open"):
+        assert 0 < row[key] < 1000
