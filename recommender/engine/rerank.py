@@ -103,14 +103,14 @@ def attribute_similarity(attributes: list[tuple[str | None, ...]]) -> np.ndarray
         return out
     width = len(attributes[0])
     for column in range(width):
-        values = [a[column] for a in attributes]
-        for i in range(n):
-            if values[i] is None or values[i] == "":
-                continue
-            for j in range(n):
-                if values[j] == values[i]:
-                    out[i, j] += 1.0 / width
-    return out
+        codes: dict[str, int] = {}
+        # Missing values get their own negative code each, so they match nothing, not even themselves.
+        coded = np.array(
+            [-1 - i if a[column] is None or a[column] == "" else codes.setdefault(a[column], len(codes))
+             for i, a in enumerate(attributes)]
+        )
+        out += (coded[:, None] == coded[None, :]) & (coded >= 0)[:, None]
+    return out / width
 
 
 def item_similarity(content_rows: sp.spmatrix | None, attributes: list[tuple[str | None, ...]]) -> np.ndarray:
