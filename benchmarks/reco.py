@@ -43,6 +43,7 @@ from recommender.models import (  # noqa: E402
     EASEModel,
     HybridModel,
     ItemKNNModel,
+    MultiScaleEASEModel,
     PopularityModel,
     RecommenderModel,
     RP3betaModel,
@@ -111,6 +112,14 @@ GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
             for tau in (300.0, 900.0, 3600.0)
             for w in (0.7, 0.85)
             for d in (0.0, 0.5)
+        ],
+    ),
+    "multiscale_ease": (
+        MultiScaleEASEModel,
+        [
+            {"l2": lam, "time_scales": (300.0, 3600.0, 86400.0), "time_weights": w, "dropout": 0.5}
+            for lam in (75.0, 100.0, 150.0)
+            for w in ((0.4, 0.2, 0.15), (0.5, 0.2, 0.15), (0.85, 0.0, 0.0))
         ],
     ),
     "als": (

@@ -15,6 +15,7 @@ from .ease import EASEModel
 from .hybrid import HybridModel
 from .itemknn import ItemKNNModel
 from .mf import ALSModel, BPRModel
+from .multiscale_ease import MultiScaleEASEModel
 from .popularity import PopularityModel
 from .rp3beta import RP3betaModel
 from .rules import AssociationRulesModel
@@ -28,6 +29,7 @@ __all__ = [
     "HybridModel",
     "EASEModel",
     "ItemKNNModel",
+    "MultiScaleEASEModel",
     "NotFittedError",
     "PopularityModel",
     "RP3betaModel",
