@@ -61,7 +61,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -196,6 +196,15 @@ def cpu_seconds(pid: int, proc_root: Path = Path("/proc")) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15)
     return total
+
+
+def with_server_cpu(
+    pid: int, load: Callable[..., tuple[list[float], float, int]], *args: Any
+) -> tuple[tuple[list[float], float, int], float]:
+    """Run ``load(*args)`` (latencies, elapsed, failures) and the server's CPU ms per request during it."""
+    before = cpu_seconds(pid)
+    result = load(*args)
+    return result, (cpu_seconds(pid) - before) * 1000.0 / max(len(result[0]), 1)
 
 
 def merge_results(output: Path, dataset: str, model: str, metrics: dict[str, float]) -> dict[str, Any]:
@@ -591,11 +600,9 @@ def run(
                 check_requests(client, RECOMMEND_PATH, bodies)
                 run_level(client, RECOMMEND_PATH, bodies, WARMUP_REQUESTS, max(levels), max_seconds)
                 for level in levels:
-                    cpu_before = cpu_seconds(proc.pid)
-                    latencies, elapsed, failures = run_level(
-                        client, RECOMMEND_PATH, bodies, requests, level, max_seconds
+                    (latencies, elapsed, failures), cpu_ms = with_server_cpu(
+                        proc.pid, run_level, client, RECOMMEND_PATH, bodies, requests, level, max_seconds
                     )
-                    cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000.0 / max(len(latencies), 1)
                     _check_failures(failures, len(latencies), f"concurrency {level}", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
                     rps = len(latencies) / elapsed
@@ -618,11 +625,9 @@ def run(
                         f"  open loop: {open_clients} clients x {open_rate:g} req/s for {open_seconds:g} s ...",
                         flush=True,
                     )
-                    cpu_before = cpu_seconds(proc.pid)
-                    latencies, elapsed, failures = run_open_loop(
-                        client, RECOMMEND_PATH, bodies, open_clients, open_rate, open_seconds
+                    (latencies, elapsed, failures), cpu_ms = with_server_cpu(
+                        proc.pid, run_open_loop, client, RECOMMEND_PATH, bodies, open_clients, open_rate, open_seconds
                     )
-                    cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000.0 / max(len(latencies), 1)
                     _check_failures(failures, len(latencies), "open loop", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
                     rps = len(latencies) / elapsed

@@ -200,17 +200,12 @@ class Engine:
             knn_scores, knn_because = self.itemknn_.recommend(items, weights)
             # The blend reads the candidates only: the profile is scored for them alone.
             profile_scores = self.content_.profile_scores(items, weights, np.flatnonzero(candidates))
-
-            profile_source = self.content_.profile_sources(items, weights)
-
-            def profile_because(position: int) -> Explanation:
-                source = profile_source(position)
-                return ("content", explain.because_liked(explain.titles(self.catalog_, source))) if source >= 0 else None
+            profile_because = self.content_.profile_sources(items, weights)  # computed for the items shown only
 
             rule_scores, rule_because = self.rules_.recommend(items, weights)
             signals = [
                 Signal("itemknn", knn_scores, self._because(knn_because, "cf", explain.because_liked)),
-                Signal("content", profile_scores, profile_because),
+                Signal("content", profile_scores, self._because(profile_because, "content", explain.because_liked)),
                 Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
                 self._popularity_signal(),
             ]
@@ -374,10 +369,17 @@ class Engine:
         return Signal("content", scores, reason)
 
     def _because(
-        self, because: np.ndarray, code: str, template: Callable[[Reasons], Reasons]
+        self,
+        because: np.ndarray | Callable[[int], int],
+        code: str,
+        template: Callable[[Reasons], Reasons],
     ) -> Callable[[int], Explanation]:
+        """Explain a position by its source item: ``because`` is an array of sources per
+        position or a function computing one (-1: nothing to say)."""
+        source_of = because if callable(because) else because.__getitem__
+
         def reason(position: int) -> Explanation:
-            source = int(because[position])
+            source = int(source_of(position))
             return (code, template(explain.titles(self.catalog_, source))) if source >= 0 else None
 
         return reason
