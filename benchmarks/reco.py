@@ -62,6 +62,8 @@ VALIDATION_SEEDS = (1, 2, 3)  # inner folds averaged, to damp the noise of one s
 SIZE_SCALED_PARAMS = ("l2",)
 LATENCY_CALLS = 300
 METRICS = ("map", f"ndcg@{DEFAULT_K}", f"precision@{DEFAULT_K}", f"recall@{DEFAULT_K}")
+#: The issue's targets for our best model on this protocol: (metric, comparison, bound).
+TARGETS = ((f"ndcg@{DEFAULT_K}", ">=", 0.50), ("map", ">=", 0.16), ("fit_seconds", "<", 10.0))
 #: Beyond accuracy (recommender.evaluation.beyond_accuracy), on the test users' top-10 lists.
 BEYOND = ("coverage", "diversity", "novelty", "popularity_bias_ratio")
 GENRES = (
@@ -233,6 +235,24 @@ def format_table(results: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def target_report(results: dict[str, dict[str, float]], validation: dict[str, float]) -> str:
+    """Verdict on each target for "our best model": the one with the best validation nDCG@10.
+
+    The model is picked on the validation folds, like its hyper-parameters, so the test
+    split only reports; models without a validation score (the hybrid) are not candidates.
+    """
+    candidates = [name for name in validation if name in results]
+    if not candidates:
+        return "targets: no tuned model in this run"
+    best = max(candidates, key=lambda name: validation[name])
+    lines = [f"targets (our best model by validation nDCG@10: {best})"]
+    for metric, comparison, bound in TARGETS:
+        value = results[best][metric]
+        met = value >= bound if comparison == ">=" else value < bound
+        lines.append(f"  {metric:<14}{value:>10.4f}  {comparison} {bound:<6g} {'ok' if met else 'MISS'}")
+    return "\n".join(lines)
+
+
 def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
     """Merge this run's models into the JSON file (other datasets and models not re-run are kept)."""
     existing: dict[str, Any] = {}
@@ -257,11 +277,13 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
     )
     results: dict[str, dict[str, float]] = {}
     tuned: dict[str, dict[str, Any]] = {}
+    validation: dict[str, float] = {}
     for name in models:
         if name == "hybrid":
             continue
         params, score, seconds = tune(name, train, quick)
         tuned[name] = params
+        validation[name] = score
         print(
             f"  {name:<11} validation nDCG@10 {score:.4f} with {params} (tuning {seconds:.1f} s)", flush=True
         )
@@ -284,6 +306,8 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
         )
     print()
     print(format_table(results))
+    print()
+    print(target_report(results, validation))
     write_results(output, results)
     print(f"\nwritten {output}")
     return results

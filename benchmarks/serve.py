@@ -99,6 +99,12 @@ REQUEST_TIMEOUT = 30.0
 DEMO_SHOPPERS = 3  # demo shoppers mixed with anonymous requests
 SYNTHETIC_SHOPPERS = 30  # synthetic shoppers with history mixed with anonymous requests
 ENV_WORKERS = "DXE_WORKERS"
+#: The issue's serving targets (set for 100,000 items): (metric key, bound in ms, what it measures).
+TARGETS = (
+    ("p99_ms", 10.0, "in-process recommend p99"),
+    ("http_p99_ms@open", 30.0, "HTTP p99, 50 shoppers x 1 req/s (open loop)"),
+    ("http_p99_ms@c50", 30.0, "HTTP p99, 50 clients back to back (closed loop)"),
+)
 USD = "USD"
 
 #: The four verticals' typical requests (docs/contracts.md RecommendationRequest), shopper left out.
@@ -662,6 +668,7 @@ def run(
         }
     )
     print_table(metrics, dataset)
+    print(target_report(metrics))
     if output is not None:
         merge_results(output, dataset, MODEL, metrics)
         print(f"wrote {dataset} → {MODEL} into {output}")
@@ -682,6 +689,18 @@ def print_table(metrics: dict[str, float], dataset: str = DATASET) -> None:
         print(f"  {key:<14}{metrics[key]:>12.2f}")
     for key in sorted(k for k in metrics if "@" in k):
         print(f"  {key:<18}{metrics[key]:>8.2f}")
+
+
+def target_report(metrics: dict[str, float]) -> str:
+    """One verdict line per target this run measured (the open loop and c=50 only when run)."""
+    lines = ["targets (set for 100,000 items)"]
+    for key, bound, label in TARGETS:
+        if key == "http_p99_ms@open" and metrics.get("open_clients") != DEFAULT_OPEN_CLIENTS:
+            continue
+        if key in metrics:
+            verdict = "ok" if metrics[key] < bound else "MISS"
+            lines.append(f"  {label:<48}{metrics[key]:>9.2f} ms  < {bound:g}  {verdict}")
+    return "\n".join(lines)
 
 
 def _levels(text: str) -> tuple[int, ...]:

@@ -208,3 +208,15 @@ def test_short_synthetic_run_with_an_open_loop(tmp_path: Path) -> None:
     # Ranking a request costs the server real CPU time, and far less than a second.
     for key in ("server_cpu_ms@c1", "server_cpu_ms@c2", "server_cpu_ms@open"):
         assert 0 < row[key] < 1000
+
+
+def test_target_report_judges_what_was_measured() -> None:
+    measured = {"p99_ms": 3.9, "http_p99_ms@c50": 262.0, "http_p99_ms@open": 18.2, "open_clients": 50}
+    lines = serve.target_report(measured).splitlines()
+    assert lines[0] == "targets (set for 100,000 items)"
+    assert lines[1].startswith("  in-process") and lines[1].endswith("ok")
+    assert "open loop" in lines[2] and lines[2].endswith("ok")
+    assert "closed loop" in lines[3] and lines[3].endswith("MISS")
+    # a short open loop with fewer shoppers is not the target's form; c=50 absent: nothing to judge
+    short = serve.target_report({"p99_ms": 12.0, "http_p99_ms@open": 5.0, "open_clients": 4}).splitlines()
+    assert len(short) == 2 and short[1].endswith("MISS")
