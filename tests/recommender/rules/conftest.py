@@ -11,7 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:  # `pytest` run from the venv does not add the repo root
     sys.path.insert(0, str(REPO_ROOT))
 
-GROCERIES_CSV = Path("/work/shared/datasets/retail-baskets/groceries.csv")
+GROCERIES_CSV = REPO_ROOT.parent / "shared" / "datasets" / "retail-baskets" / "groceries.csv"  # ../shared, read in place
 
 
 @pytest.fixture
