@@ -2,9 +2,9 @@
 
 Usage (from the repository root)::
 
-    .venvs/reco/bin/python benchmarks/serve.py [--requests 2000] [--levels 1,8,32] [--max-seconds 60]
+    .venvs/reco/bin/python benchmarks/serve.py [--requests 2000] [--levels 1,2,4,8,16,32] [--max-seconds 60]
     .venvs/reco/bin/python benchmarks/serve.py --catalog synthetic --items 100000 \
-        --interactions 1000000 [--levels 1,8,50] [--open-clients 50 --open-rate 1 --open-seconds 60] \
+        --interactions 1000000 [--levels 1,2,4,8,16,32,50] [--open-clients 50 --open-rate 1 --open-seconds 60] \
         [--workers 1]
 
 What it does, all on this machine (loopback only, bounded in count and time):
@@ -39,7 +39,10 @@ time (concurrency 1, what a lone shopper waits); ``rps`` is the best throughput 
 ``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run; ``server_cpu_ms@…`` is
 the server's CPU time (user + system, all its processes and threads, from ``/proc``) per request
 at that level: unlike latency it hardly depends on what else the machine is doing. The client runs on the
-same cores as the server, so its own overhead is included in every figure.
+same cores as the server, so its own overhead is included in every figure. The curves are drawn
+to ``serve_<dataset>.png`` beside the JSON file: latency against concurrency with the target and
+the Little's-law floor (clients ÷ best throughput, under which no closed-loop latency can fall),
+and throughput and server CPU per request against concurrency.
 
 The synthetic mode measures the item-kNN hybrid the service really runs: item-kNN keeps
 ``ITEMKNN_NEIGHBOURS`` (50) neighbours per item in a sparse matrix, so its memory grows with
@@ -80,8 +83,8 @@ DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "reco.json"
 HOST = "127.0.0.1"
 RECOMMEND_PATH = "/api/v1/recommendations"
 DEFAULT_REQUESTS = 2000
-DEFAULT_LEVELS = (1, 8, 32)
-SYNTHETIC_LEVELS = (1, 8, 50)
+DEFAULT_LEVELS = (1, 2, 4, 8, 16, 32)
+SYNTHETIC_LEVELS = (1, 2, 4, 8, 16, 32, 50)
 DEFAULT_MAX_SECONDS = 60.0  # per concurrency level
 DEFAULT_ITEMS = 100_000
 DEFAULT_INTERACTIONS = 1_000_000
@@ -671,8 +674,87 @@ def run(
     print(target_report(metrics))
     if output is not None:
         merge_results(output, dataset, MODEL, metrics)
-        print(f"wrote {dataset} → {MODEL} into {output}")
+        png = output.parent / f"serve_{dataset}.png"
+        plot_serving(metrics, levels, png, dataset)
+        print(f"wrote {dataset} → {MODEL} into {output}, and the latency/throughput curves to {png}")
     return metrics
+
+
+def closed_loop_floor_ms(concurrency: int, rps: float) -> float:
+    """Least possible mean latency, in ms, of ``concurrency`` clients sending back to back.
+
+    Little's law: with N requests always in flight and a server completing X requests/s,
+    the mean time in the system is N / X. No scheduling can beat it, so at the best measured
+    throughput this is the floor under every closed-loop latency (p99 included).
+    """
+    if concurrency < 1 or rps <= 0:
+        raise ValueError(f"need concurrency >= 1 and rps > 0, got {concurrency} and {rps}")
+    return concurrency / rps * 1000.0
+
+
+def plot_serving(metrics: dict[str, float], levels: Sequence[int], path: Path, dataset: str) -> None:
+    """Two panels: latency against concurrency (with the target and the Little's-law floor),
+    and throughput and server CPU per request against concurrency."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = sorted(levels)
+    p50 = [metrics[f"http_p50_ms@c{c}"] for c in levels]
+    p99 = [metrics[f"http_p99_ms@c{c}"] for c in levels]
+    rps = [metrics[f"rps@c{c}"] for c in levels]
+    best = max(rps)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    left.plot(levels, p50, marker="o", label="closed loop p50")
+    left.plot(levels, p99, marker="o", label="closed loop p99")
+    left.plot(
+        levels,
+        [closed_loop_floor_ms(c, best) for c in levels],
+        linestyle=":",
+        color="black",
+        label=f"Little's law floor: clients / {best:.0f} req/s (best throughput)",
+    )
+    left.axhline(30.0, linestyle="--", color="tab:red", label="target: p99 < 30 ms")
+    if "http_p99_ms@open" in metrics:
+        clients = int(metrics.get("open_clients", 0))
+        rate = metrics.get("open_rate", DEFAULT_OPEN_RATE)
+        left.plot(
+            [clients],
+            [metrics["http_p99_ms@open"]],
+            marker="*",
+            markersize=14,
+            linestyle="none",
+            color="tab:green",
+            label=f"open loop p99: {clients} clients x {rate:g} req/s",
+        )
+    left.set_xscale("log", base=2)
+    left.set_yscale("log")
+    left.set_xticks(levels, [str(c) for c in levels])
+    left.set_xlabel("concurrent clients")
+    left.set_ylabel("latency over HTTP (ms, log scale)")
+    left.set_title(f"{dataset}: latency")
+    left.grid(alpha=0.3, which="both")
+    left.legend(fontsize="small")
+    right.plot(levels, rps, marker="o", color="tab:blue", label="requests/s")
+    right.set_xscale("log", base=2)
+    right.set_xticks(levels, [str(c) for c in levels])
+    right.set_xlabel("concurrent clients (closed loop)")
+    right.set_ylabel("requests/s", color="tab:blue")
+    right.set_ylim(bottom=0)
+    right.grid(alpha=0.3)
+    cpu_keys = [f"server_cpu_ms@c{c}" for c in levels]
+    if all(key in metrics for key in cpu_keys):
+        twin = right.twinx()
+        twin.plot(levels, [metrics[key] for key in cpu_keys], marker="s", color="tab:orange")
+        twin.set_ylabel("server CPU per request (ms)", color="tab:orange")
+        twin.set_ylim(bottom=0)
+    workers = int(metrics.get("workers", 1))
+    right.set_title(f"{dataset}: throughput ({workers} worker{'s' if workers != 1 else ''})")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def _check_failures(failures: int, total: int, what: str, log_path: Path) -> None:
@@ -733,7 +815,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--levels",
         type=_levels,
         default=None,
-        help="concurrency levels, e.g. 1,8,32 (default 1,8,32 demo, 1,8,50 synthetic)",
+        help="concurrency levels, e.g. 1,8,32 (default 1,2,4,8,16,32 demo, 1,2,4,8,16,32,50 synthetic)",
     )
     parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, help="time cap per level")
     parser.add_argument(

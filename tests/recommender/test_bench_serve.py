@@ -79,6 +79,7 @@ def test_short_run_against_the_real_service(tmp_path: Path) -> None:
         assert row[key] > 0
     assert row["p50_ms"] <= row["p99_ms"] and row["http_p50_ms"] <= row["http_p99_ms"]
     assert row["rps"] == pytest.approx(max(metrics["rps@c1"], metrics["rps@c4"]), rel=1e-5)
+    assert (tmp_path / "serve_demo-service.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_synthetic_catalog_is_seeded_and_shaped_like_the_demo() -> None:
@@ -222,3 +223,32 @@ def test_target_report_judges_what_was_measured() -> None:
     # a short open loop with fewer shoppers is not the target's form; c=50 absent: nothing to judge
     short = serve.target_report({"p99_ms": 12.0, "http_p99_ms@open": 5.0, "open_clients": 4}).splitlines()
     assert len(short) == 2 and short[1].endswith("MISS")
+
+
+def test_closed_loop_floor_is_littles_law() -> None:
+    # 50 requests always in flight at 282 requests/s: each spends 50 / 282 s in the system.
+    assert serve.closed_loop_floor_ms(50, 282.0) == pytest.approx(177.3, abs=0.05)
+    assert serve.closed_loop_floor_ms(1, 1000.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        serve.closed_loop_floor_ms(0, 100.0)
+    with pytest.raises(ValueError):
+        serve.closed_loop_floor_ms(8, 0.0)
+
+
+def test_plot_serving_draws_the_curves(tmp_path: Path) -> None:
+    levels = (1, 8, 50)
+    metrics: dict[str, float] = {"open_clients": 50, "open_rate": 1.0, "http_p99_ms@open": 18.2, "workers": 2}
+    for level, (p50, p99, rps, cpu) in zip(
+        levels, ((6.9, 12.2, 150.0, 6.1), (25.0, 59.9, 280.0, 6.5), (170.0, 262.0, 282.0, 7.0)), strict=True
+    ):
+        metrics.update(
+            {f"http_p50_ms@c{level}": p50, f"http_p99_ms@c{level}": p99, f"rps@c{level}": rps}
+        )
+        metrics[f"server_cpu_ms@c{level}"] = cpu
+    path = tmp_path / "plots" / "serve_synthetic-100k.png"
+    serve.plot_serving(metrics, levels, path, "synthetic-100k")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    # a level without its figures is an error, not a silently missing point
+    with pytest.raises(KeyError):
+        serve.plot_serving(metrics, (1, 8, 50, 64), tmp_path / "bad.png", "synthetic-100k")
