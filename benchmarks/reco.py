@@ -64,6 +64,8 @@ LATENCY_CALLS = 300
 METRICS = ("map", f"ndcg@{DEFAULT_K}", f"precision@{DEFAULT_K}", f"recall@{DEFAULT_K}")
 #: The issue's targets for our best model on this protocol: (metric, comparison, bound).
 TARGETS = ((f"ndcg@{DEFAULT_K}", ">=", 0.50), ("map", ">=", 0.16), ("fit_seconds", "<", 10.0))
+#: Published results on this protocol (movielens-100k/SOURCE.md): model -> (MAP, nDCG@10).
+PUBLISHED = {"BiVAE": (0.146, 0.475), "BPR": (0.132, 0.442), "SAR": (0.111, 0.382)}
 #: Beyond accuracy (recommender.evaluation.beyond_accuracy), on the test users' top-10 lists.
 BEYOND = ("coverage", "diversity", "novelty", "popularity_bias_ratio")
 GENRES = (
@@ -253,6 +255,51 @@ def target_report(results: dict[str, dict[str, float]], validation: dict[str, fl
     return "\n".join(lines)
 
 
+def plot_ranking(results: dict[str, dict[str, float]], path: Path) -> None:
+    """Three panels: MAP and nDCG@10 per model against the published best and the targets, and
+    accuracy against catalog coverage (the beyond-accuracy trade-off)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ndcg = f"ndcg@{DEFAULT_K}"
+    names = sorted(results, key=lambda name: results[name][ndcg])
+    bounds = {metric: bound for metric, _, bound in TARGETS}
+    fig, axes = plt.subplots(1, 3, figsize=(17, 0.42 * len(names) + 2.6))
+    for ax, metric, column in ((axes[0], "map", 0), (axes[1], ndcg, 1)):
+        values = [results[name][metric] for name in names]
+        ax.barh(names, values, color="tab:blue")
+        for y, value in enumerate(values):
+            ax.text(value, y, f" {value:.4f}", va="center", fontsize="small")
+        best_name, best = max(PUBLISHED.items(), key=lambda kv: kv[1][column])
+        ax.axvline(best[column], color="tab:grey", linestyle=":", label=f"published best ({best_name}) {best[column]:g}")
+        if metric in bounds:
+            ax.axvline(bounds[metric], color="tab:red", linestyle="--", label=f"target {bounds[metric]:g}")
+        ax.set_xlim(0, max(values + [bounds.get(metric, 0.0)]) * 1.22)
+        ax.set_xlabel(metric)
+        ax.set_title(f"{DATASET}: {metric} (test split)")
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(loc="lower right", fontsize="small")
+    axes[1].tick_params(labelleft=False)
+    ax = axes[2]
+    if all("coverage" in results[name] for name in names):
+        for name in names:
+            ax.scatter(results[name]["coverage"], results[name][ndcg])
+            ax.annotate(name, (results[name]["coverage"], results[name][ndcg]), fontsize="small",
+                        xytext=(4, 2), textcoords="offset points")
+        ax.set_xlabel("catalog coverage of the top-10 lists")
+        ax.set_ylabel(ndcg)
+        ax.set_title("accuracy against coverage")
+        ax.grid(alpha=0.3)
+    else:
+        ax.set_axis_off()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
     """Merge this run's models into the JSON file (other datasets and models not re-run are kept)."""
     existing: dict[str, Any] = {}
@@ -309,7 +356,9 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
     print()
     print(target_report(results, validation))
     write_results(output, results)
-    print(f"\nwritten {output}")
+    png = output.parent / f"reco_{DATASET}.png"
+    plot_ranking(results, png)
+    print(f"\nwritten {output} and {png}")
     return results
 
 

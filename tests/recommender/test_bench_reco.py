@@ -96,4 +96,18 @@ def test_quick_run_writes_the_documented_keys(split, tmp_path: Path) -> None:
         assert 0.0 < row["map"] < row["ndcg@10"] < 1.0
     assert rows["ease"]["ndcg@10"] > rows["popularity"]["ndcg@10"] + 0.1
     assert "targets (our best model by validation nDCG@10: ease)" in done.stdout
+    assert (tmp_path / "reco_movielens-100k.png").read_bytes()[:4] == b"\x89PNG"
     assert "map" in done.stdout.split("targets")[1] and "MISS" in done.stdout.split("targets")[1]
+
+
+def test_plot_ranking_draws_every_model(tmp_path: Path) -> None:
+    results = {
+        "ease": {"map": 0.150, "ndcg@10": 0.485, "coverage": 0.175},
+        "popularity": {"map": 0.056, "ndcg@10": 0.252, "coverage": 0.027},
+    }
+    path = tmp_path / "reco.png"
+    reco.plot_ranking(results, path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    with pytest.raises(KeyError):  # a model without its metrics is an error, not a blank bar
+        reco.plot_ranking({**results, "broken": {"map": 0.1}}, tmp_path / "bad.png")
