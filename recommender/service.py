@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
@@ -136,7 +137,6 @@ class RankingService:
         self._fit_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._feedback: Any | None = None  # engine.online.FeedbackMemory, created with the engine
         self._blend: Any | None = None  # the last engine.tuning.BlendFit
         self._tuned_at = 0.0
         self._refit_thread: threading.Thread | None = None  # an on-demand refit (POST /api/v1/admin/refit)
@@ -454,39 +454,30 @@ class RankingService:
 
     # -- online learning ---------------------------------------------------
 
-    def _memory(self) -> Any:
-        if self._feedback is None:
-            from recommender.engine.online import FeedbackMemory
+    def session_feedback(self, shopper_id: str, now: float | None = None) -> Any:
+        """The shopper's feedback in this conversation, read from the interactions table.
 
-            self._feedback = FeedbackMemory()
-        return self._feedback
+        Read on every personalised request (an index range over the shopper's last
+        ``SESSION_TTL_SECONDS``), not cached: with several worker processes, a like, a cart
+        or an order stored through any of them changes the next list from all of them.
+        """
+        from recommender.engine import online
 
-    def record_interaction(self, shopper_id: str, item_id: str, type_: str, used: bool) -> None:
-        """Note an interaction for the shopper's next list (only if usable for personalisation)."""
-        if used:
-            self._memory().record(shopper_id, item_id, type_)
-
-    def session_feedback(self, shopper_id: str) -> Any:
-        """The shopper's recent feedback, rebuilt from the interactions table if not in memory."""
-        from recommender.engine.online import SESSION_TYPES
-
-        memory = self._memory()
-        held = memory.get(shopper_id)
-        if held is not None:
-            return held
+        now = time.time() if now is None else now
+        since = datetime.fromtimestamp(now - online.SESSION_TTL_SECONDS, tz=UTC)
         with self.reads.begin() as session:
             rows = session.execute(
                 select(Interaction.created_at, Interaction.item_id, Interaction.type)
                 .where(
                     Interaction.shopper_id == shopper_id,
+                    Interaction.created_at >= since,
                     Interaction.used_for_personalisation.is_(True),
-                    Interaction.type.in_(SESSION_TYPES),
+                    Interaction.type.in_(online.SESSION_TYPES),
                 )
-                .order_by(Interaction.id.desc())
-                .limit(memory.max_events)
+                .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+                .limit(online.SESSION_MAX_EVENTS)
             ).all()
-        memory.load(shopper_id, [(as_utc(at).timestamp(), item, kind) for at, item, kind in reversed(rows)])
-        return memory.get(shopper_id)  # events older than the memory's TTL are dropped here
+        return online.feedback_from_rows(((as_utc(at).timestamp(), item, kind) for at, item, kind in rows), now)
 
     @staticmethod
     def _reason(suggestion: Any, language: str) -> str:

@@ -194,6 +194,8 @@ class Engine:
         candidates = selection.mask.copy()
         unbought = candidates.copy()
         unbought[self._purchased(shopper_id)] = False
+        bought_now = {i: 1.0 for i, kind in tuning.feedback.positive_kinds.items() if kind == "purchase"}
+        unbought[self._feedback_positions(bought_now)[0]] = False  # bought in this conversation
         if unbought.any():
             candidates = unbought  # show something new, unless only bought items fit
         if (weights > 0).any():

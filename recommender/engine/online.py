@@ -8,14 +8,16 @@ weights, likes positive, dislikes negative) with each request. The engine turns 
 - a demotion applied after the blend: neighbours of disliked items lose up to
   ``SESSION_DISLIKE_PENALTY`` of the pool's top score.
 
-``FeedbackMemory`` is the service's small, thread-safe per-shopper store of those events.
+The events are read from the interactions table on every personalised request
+(``feedback_from_rows``): the shopper's session-type events of the last
+``SESSION_TTL_SECONDS``, newest ``SESSION_MAX_EVENTS``. The database is the one source, so
+every worker process sees a like, a cart or an order the moment it is stored, whichever
+endpoint stored it, and a restart loses nothing.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +29,6 @@ from .constants import INTERACTION_WEIGHTS
 SESSION_TYPES = ("click", "like", "cart", "purchase", "dislike")
 SESSION_MAX_EVENTS = 20  # per shopper, most recent kept
 SESSION_TTL_SECONDS = 4 * 3600.0  # older events belong to the fitted model, not the conversation
-SESSION_MAX_SHOPPERS = 10_000  # least recently used shoppers are forgotten (rebuilt from the DB)
 SESSION_WEIGHT = 0.5  # blend weight of the session signal (the others sum to 1)
 SESSION_DISLIKE_PENALTY = 0.5  # share of the pool's top score a disliked item's twin loses
 CONTENT_SHARE = 0.5  # session similarity = share * content cosine + (1 - share) * item-kNN
@@ -35,9 +36,16 @@ CONTENT_SHARE = 0.5  # session similarity = share * content cosine + (1 - share)
 
 @dataclass(frozen=True)
 class SessionFeedback:
-    """Recent feedback of one shopper: (item_id, signed weight) pairs, oldest first."""
+    """Recent feedback of one shopper: (item_id, signed weight) pairs, oldest first, and the
+    strongest positive interaction type per item (what "because you ..." should say)."""
 
     events: tuple[tuple[str, float], ...] = ()
+    kinds: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def positive_kinds(self) -> dict[str, str]:
+        """Item id -> its heaviest positive interaction type in the session (e.g. "purchase")."""
+        return dict(self.kinds)
 
     @property
     def positives(self) -> dict[str, float]:
@@ -118,63 +126,25 @@ def demote(scores: np.ndarray, penalty_similarity: np.ndarray) -> np.ndarray:
     return scores - SESSION_DISLIKE_PENALTY * scale * (penalty_similarity / peak)
 
 
-class FeedbackMemory:
-    """Recent session events per shopper, in memory, bounded in size and age (thread-safe).
+def feedback_from_rows(
+    rows: Iterable[tuple[float, str, str]],
+    now: float,
+    ttl_seconds: float = SESSION_TTL_SECONDS,
+    max_events: int = SESSION_MAX_EVENTS,
+) -> SessionFeedback:
+    """A shopper's session feedback from (unix time, item_id, type) interaction rows.
 
-    ``get`` returns None for a shopper it does not hold, so that the caller can rebuild
-    the events from the database (``load``) after a restart or an eviction.
+    Keeps session-type events no older than ``ttl_seconds`` before ``now``, the newest
+    ``max_events`` of them, oldest first; other types (views, ratings) are ignored.
     """
-
-    def __init__(
-        self,
-        max_events: int = SESSION_MAX_EVENTS,
-        ttl_seconds: float = SESSION_TTL_SECONDS,
-        max_shoppers: int = SESSION_MAX_SHOPPERS,
-    ) -> None:
-        self.max_events = max_events
-        self.ttl_seconds = ttl_seconds
-        self.max_shoppers = max_shoppers
-        self._events: OrderedDict[str, deque[tuple[float, str, float]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def load(self, shopper_id: str, events: list[tuple[float, str, str]]) -> None:
-        """Replace a shopper's events with (unix time, item_id, type) rows, oldest first."""
-        with self._lock:
-            queue: deque[tuple[float, str, float]] = deque(maxlen=self.max_events)
-            for at, item_id, type_ in events:
-                weight = event_weight(type_)
-                if weight is not None:
-                    queue.append((at, item_id, weight))
-            self._store(shopper_id, queue)
-
-    def record(self, shopper_id: str, item_id: str, type_: str, at: float | None = None) -> None:
-        """Add one event if the shopper is held (otherwise ``load`` will see it in the DB)."""
-        weight = event_weight(type_)
-        if weight is None:
-            return
-        with self._lock:
-            queue = self._events.get(shopper_id)
-            if queue is not None:
-                queue.append((time.time() if at is None else at, item_id, weight))
-                self._events.move_to_end(shopper_id)
-
-    def forget(self, shopper_id: str) -> None:
-        """Drop a shopper's events (e.g. consent withdrawn)."""
-        with self._lock:
-            self._events.pop(shopper_id, None)
-
-    def get(self, shopper_id: str, now: float | None = None) -> SessionFeedback | None:
-        """The shopper's recent feedback, or None if not held."""
-        cutoff = (time.time() if now is None else now) - self.ttl_seconds
-        with self._lock:
-            queue = self._events.get(shopper_id)
-            if queue is None:
-                return None
-            self._events.move_to_end(shopper_id)
-            return SessionFeedback(tuple((item, weight) for at, item, weight in queue if at >= cutoff))
-
-    def _store(self, shopper_id: str, queue: deque[tuple[float, str, float]]) -> None:
-        self._events[shopper_id] = queue
-        self._events.move_to_end(shopper_id)
-        while len(self._events) > self.max_shoppers:
-            self._events.popitem(last=False)
+    cutoff = now - ttl_seconds
+    recent = [(at, item, kind) for at, item, kind in rows if at >= cutoff and event_weight(kind) is not None]
+    recent.sort(key=lambda row: row[0])  # stable: rows of the same instant keep their order
+    kept = recent[-max_events:] if max_events > 0 else []
+    events = tuple((item, float(event_weight(kind) or 0.0)) for _, item, kind in kept)
+    strongest: dict[str, tuple[float, str]] = {}
+    for _, item, kind in kept:
+        weight = float(event_weight(kind) or 0.0)
+        if weight > 0 and weight >= strongest.get(item, (0.0, ""))[0]:
+            strongest[item] = (weight, kind)
+    return SessionFeedback(events, tuple((item, kind) for item, (_, kind) in strongest.items()))

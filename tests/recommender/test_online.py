@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from recommender.engine.online import FeedbackMemory, SessionFeedback
+from recommender.engine.online import SessionFeedback, feedback_from_rows
 from recommender.service import RankingService
 from recommender.storage.db import create_db_engine
 
@@ -79,13 +79,47 @@ def test_session_feedback_is_rebuilt_from_the_database(client, service_headers, 
     assert client.app.state.service.session_feedback("o4") == rebuilt
 
 
-def test_memory_bounds_age_and_size() -> None:
-    memory = FeedbackMemory(max_events=2, ttl_seconds=60, max_shoppers=1)
-    assert memory.get("a") is None
-    memory.load("a", [(100.0, "x", "like"), (150.0, "y", "click"), (160.0, "z", "purchase")])
-    assert memory.get("a", now=170.0).events == (("y", 2.0), ("z", 8.0))  # only the 2 newest are kept
-    assert memory.get("a", now=215.0).events == (("z", 8.0),)  # y is older than 60 s by then
-    memory.record("b", "x", "like")  # not held: ignored (the DB has it)
-    assert memory.get("b") is None
-    memory.load("b", [])
-    assert memory.get("a") is None  # one shopper at most: a was evicted
+def test_feedback_keeps_the_newest_recent_session_events() -> None:
+    rows = [(100.0, "x", "like"), (150.0, "y", "click"), (155.0, "v", "view"), (160.0, "z", "purchase")]
+    newest_two = feedback_from_rows(rows, now=170.0, ttl_seconds=60, max_events=2)
+    assert newest_two.events == (("y", 2.0), ("z", 8.0))  # views do not count; x is the third newest
+    assert feedback_from_rows(rows, now=215.0, ttl_seconds=60).events == (("z", 8.0),)  # y: older than 60 s
+    assert not feedback_from_rows([], now=0.0)
+    # rows may come newest first (as the query reads them): the result is oldest first
+    assert feedback_from_rows(list(reversed(rows)), now=170.0, ttl_seconds=600).events[0] == ("x", 4.0)
+
+
+def test_feedback_names_the_strongest_positive_event_per_item() -> None:
+    rows = [(1.0, "a", "click"), (2.0, "a", "purchase"), (3.0, "a", "like"), (4.0, "b", "cart"), (5.0, "c", "dislike")]
+    feedback = feedback_from_rows(rows, now=10.0)
+    assert feedback.positive_kinds == {"a": "purchase", "b": "cart"}  # a dislike has no positive kind
+    assert feedback.negatives == {"c": 5.0} and feedback.positives == {"a": 14.0, "b": 5.0}
+
+
+def test_an_order_in_chat_changes_the_next_list_at_once(client, service_headers) -> None:
+    service = client.app.state.service
+    fitted = service.snapshot()
+    consent(client, service_headers, "o5")
+    before = ranked(client, service_headers, "o5")
+    assert ids(before).index("f2") > 0
+    order = {"shopper_id": "o5", "items": [{"item_id": "f1", "quantity": 1}]}
+    assert client.post("/api/v1/orders", json=order, headers=service_headers).status_code == 201
+    after = ranked(client, service_headers, "o5")
+    assert "f1" not in ids(after)  # bought: seen items are not offered again
+    assert ids(after)[0] == "f2" and after[0]["reason_code"] == "cf"
+    assert service.session_feedback("o5").positive_kinds == {"f1": "purchase"}
+    assert service.snapshot() is fitted  # no refit happened
+
+
+def test_every_worker_sees_feedback_stored_through_another(client, service_headers, settings) -> None:
+    """Two services on one database stand for two uvicorn workers: B has served the shopper
+    before A stores a like, and B's next list must still follow it."""
+    consent(client, service_headers, "o6")
+    db_engine = create_db_engine(settings.database_url)
+    try:
+        other = RankingService(settings, db_engine)
+        assert other.session_feedback("o6") == SessionFeedback()  # B has looked the shopper up already
+        feedback(client, service_headers, "o6", "f1", "like")  # stored through A (the app)
+        assert other.session_feedback("o6").positives == {"f1": 4.0}
+    finally:
+        db_engine.dispose()

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from recommender.api.deps import ServiceAuth, ServiceDep, SessionDep, SettingsDep
+from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
 from recommender.api.errors import NotFound
 from recommender.api.schemas import InteractionIn, InteractionOut
 from recommender.storage import queries
@@ -16,10 +16,12 @@ router = APIRouter(prefix="/api/v1", tags=["interactions"], dependencies=[Servic
 
 
 @router.post("/interactions", response_model=InteractionOut, status_code=201)
-def add_interaction(
-    body: InteractionIn, session: SessionDep, settings: SettingsDep, service: ServiceDep
-) -> dict[str, Any]:
-    """Store an interaction; it feeds the engine (at once, and at the next refit) only with consent."""
+def add_interaction(body: InteractionIn, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Store an interaction; it feeds the engine (at once, and at the next refit) only with consent.
+
+    "At once": the next list of every worker reads the shopper's session feedback from the
+    interactions table (RankingService.session_feedback), committed before this returns.
+    """
     if session.get(Item, body.item_id) is None:
         raise NotFound(f"unknown item '{body.item_id}'")
     if body.recommendation_id and not queries.recommendation_exists(session, body.recommendation_id):
@@ -29,5 +31,4 @@ def add_interaction(
         session, shopper=shopper, item_id=body.item_id, type_=body.type, value=body.value,
         source=body.source, recommendation_id=body.recommendation_id,
     )
-    service.record_interaction(body.shopper_id, body.item_id, body.type, interaction.used_for_personalisation)
     return {"id": interaction.id, "used_for_personalisation": interaction.used_for_personalisation}
