@@ -73,6 +73,7 @@ INTERACTION_SOURCE = "chat"
 INTERACTION_LIKE = "like"
 INTERACTION_DISLIKE = "dislike"
 INTERACTION_CART = "cart"
+INTERACTION_CLICK = "click"  # asking about a shown card: the chat form of clicking it
 
 HANDOFF_ASKED = "asked_for_human"
 HANDOFF_NEGATIVE = "negative_sentiment"

@@ -10,6 +10,7 @@ from actions.constants import (
     DEFAULT_K,
     INTENT_DISLIKE,
     INTERACTION_CART,
+    INTERACTION_CLICK,
     INTERACTION_DISLIKE,
     INTERACTION_LIKE,
     MODE_RECOMMEND,
@@ -89,10 +90,20 @@ class ActionExplain(DxeAction):
         return "action_explain"
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
-        """No backend call: the reason came with the card."""
+        """The reason came with the card; asking about a card is recorded as a click on it.
+
+        The click (attributed to the list the card was in) feeds the shopper's next list
+        and the experiment's click-through; if it cannot be saved the answer is the same.
+        """
         item = _referenced_or_explain(turn)
         if not item:
             return []
+        try:
+            await turn.client.record_interaction(
+                turn.shopper_id, str(item["id"]), INTERACTION_CLICK, _recommendation_id(turn)
+            )
+        except RecommenderError:
+            pass  # the explanation does not depend on it
         reason = item.get("reason")
         if isinstance(reason, str) and reason.strip():
             turn.say("explain", title=title_of(item), reason=reason.strip())

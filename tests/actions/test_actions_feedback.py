@@ -54,18 +54,26 @@ async def test_like_is_acknowledged_even_if_it_cannot_be_saved(backend_down):
 
 
 @pytest.mark.parametrize(
-    "entities, slots, expected",
+    "entities, slots, item, expected",
     [
-        ([entity("ordinal", "2")], {}, "推荐「黑色小黑裙」的原因：和你喜欢的款式相似"),
-        ([], {"selected_item": "f3"}, "推荐「蓝色碎花裙」的原因：很多人买过"),
-        ([], {}, "推荐「红色约会连衣裙」的原因：适合约会，在你的预算内"),
+        ([entity("ordinal", "2")], {}, "f2", "推荐「黑色小黑裙」的原因：和你喜欢的款式相似"),
+        ([], {"selected_item": "f3"}, "f3", "推荐「蓝色碎花裙」的原因：很多人买过"),
+        ([], {}, "f1", "推荐「红色约会连衣裙」的原因：适合约会，在你的预算内"),
     ],
 )
-async def test_why(recommender, entities, slots, expected):
+async def test_why(recommender, entities, slots, item, expected):
     tracker = make_tracker("为什么推荐这个", "ask_why", entities, slots={**shown_state(), **slots})
     dispatcher, events = await run_action(ActionExplain(), tracker)
     assert [m["text"] for m in dispatcher.messages] == [expected]
-    assert recommender.requests == []
+    # asking about a card counts as a click on it, attributed to the list it was shown in
+    assert recommender.body("POST", "/api/v1/interactions") == {
+        "shopper_id": SENDER, "item_id": item, "type": "click", "source": "chat", "recommendation_id": "r_9",
+    }
+
+
+async def test_why_still_answers_when_the_click_cannot_be_saved(backend_down):
+    dispatcher, _ = await run_action(ActionExplain(), make_tracker("为什么推荐这个", "ask_why", slots=shown_state()))
+    assert [m["text"] for m in dispatcher.messages] == ["推荐「红色约会连衣裙」的原因：适合约会，在你的预算内"]
 
 
 async def test_why_without_a_stored_reason(recommender):
