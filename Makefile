@@ -30,6 +30,7 @@ bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groce
 	@.venvs/reco/bin/python benchmarks/offers.py
 	@.venvs/reco/bin/python benchmarks/serve.py
 	@.venvs/reco/bin/python benchmarks/serve.py --catalog synthetic --items 100000 --interactions 1000000 --workers 2
+	@.venvs/reco/bin/python benchmarks/summary.py
 
 bench-nlu: setup ## NLU benchmarks (CLINC150, SMP-ECDT 2020); TRAIN=a.yml TEST=b.yml for your own Rasa NLU files
 	@PYTHONPATH=. .venvs/rasa/bin/python benchmarks/nlu.py $(if $(TRAIN),--train $(TRAIN) --test $(TEST))

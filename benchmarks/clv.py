@@ -8,6 +8,20 @@ Run from the repository root::
 Prints one table and writes ``benchmarks/results/clv.json``. Data come from
 ``../shared/datasets/cdnow`` (never copied into the repository). The synthetic pipeline
 runs in a child process so that its peak RSS (``resource.getrusage``) is its own.
+
+The headline numbers are also merged into ``reco.json`` beside ``--output`` (or ``--results``),
+under ``cdnow`` → ``bgnbd+gammagamma`` (other datasets and models in that file are kept):
+
+* ``fit_seconds``: raw CDNOW_master log → summaries → both fits → CLV and P(alive) for every
+  customer (median of 3 runs); ``customers``, ``transactions``, ``mean_clv``, ``mean_p_alive``,
+  ``holdout_predicted_purchases``/``holdout_actual_purchases`` (39 weeks) and ``segments_seconds``
+  (RFM segments) of that log;
+* ``r``, ``alpha``, ``a``, ``b``, ``p``, ``q``, ``v``: BG/NBD and Gamma-Gamma fitted on the paper's
+  calibration sample (the published comparison), with ``bgnbd_log_likelihood``,
+  ``gammagamma_log_likelihood``, ``params_match_3sf`` (how many of the 7 equal the published ones to
+  3 s.f.) and ``expected_purchases_max_abs_diff`` (E[X(t)] against the published table);
+* ``fit_seconds@<n>``, ``peak_rss_mb@<n>``, ``generate_seconds@<n>`` and ``max_param_rel_error@<n>``
+  of the synthetic run, ``<n>`` its size (``1m`` for 1,000,000 customers, ``100k``, ...).
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.results import merge_results, read_results  # noqa: E402
 from recommender.clv import (  # noqa: E402
     BetaGeoModel,
     GammaGammaModel,
@@ -43,6 +58,7 @@ from recommender.clv import (  # noqa: E402
 
 CDNOW_DIR = REPO_ROOT.parent / "shared" / "datasets" / "cdnow"
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "clv.json"
+DATASET, MODEL = "cdnow", "bgnbd+gammagamma"  # the row in reco.json
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_BGNBD_LL = -9582.4
 PUBLISHED_GG = {"p": 6.25, "q": 3.74, "v": 15.44}
@@ -207,14 +223,72 @@ def _table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def size_tag(n: int) -> str:
+    """Short form of a customer count for metric names: 1000000 -> ``1m``, 100000 -> ``100k``, 1500 -> ``1500``."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def headline(report: dict[str, Any]) -> dict[str, float]:
+    """The numbers merged into reco.json (``cdnow`` → ``bgnbd+gammagamma``); see the module docstring."""
+    pub, master = report["cdnow_published"], report["cdnow_master"]
+    row: dict[str, float] = {
+        "fit_seconds": master["seconds"]["total"],
+        "customers": master["customers"],
+        "transactions": master["rows"],
+        "mean_clv": master["mean_clv"],
+        "mean_p_alive": master["mean_p_alive"],
+        **pub["bgnbd"]["params"],
+        **pub["gamma_gamma"]["params"],
+        "bgnbd_log_likelihood": pub["bgnbd"]["log_likelihood"],
+        "gammagamma_log_likelihood": pub["gamma_gamma"]["log_likelihood"],
+        "params_match_3sf": sum(
+            _sig3(pub[model]["params"][key]) == _sig3(value)
+            for model in ("bgnbd", "gamma_gamma")
+            for key, value in pub[model]["published"].items()
+        ),
+        "expected_purchases_max_abs_diff": max(item["abs_diff"] for item in pub["expected_purchases"]),
+    }
+    if "holdout" in master:
+        row["holdout_predicted_purchases"] = master["holdout"]["predicted_purchases"]
+        row["holdout_actual_purchases"] = master["holdout"]["actual_purchases"]
+    if "cdnow_segments" in report:
+        row["segments_seconds"] = report["cdnow_segments"]["seconds"]
+    if "synthetic" in report:
+        part = report["synthetic"]
+        tag = size_tag(part["customers"])
+        errors = [
+            abs(part[model][key] / value - 1)
+            for model, true in (("bgnbd", part["true_bgnbd"]), ("gamma_gamma", part["true_gamma_gamma"]))
+            for key, value in true.items()
+        ]
+        row.update(
+            {
+                f"fit_seconds@{tag}": part["seconds"]["total"],
+                f"peak_rss_mb@{tag}": part["peak_rss_mb"],
+                f"generate_seconds@{tag}": part["generate_seconds"],
+                f"max_param_rel_error@{tag}": max(errors),
+            }
+        )
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000, help="synthetic customers (0: skip)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--results", type=Path, default=None, help="reco.json to merge the headline into (default: beside --output)"
+    )
     args = parser.parse_args(argv)
+    results = args.results or args.output.parent / "reco.json"
     if not CDNOW_DIR.exists():
         print(f"CDNOW data not found at {CDNOW_DIR}", file=sys.stderr)
         return 2
+    read_results(results)  # a broken reco.json stops the run now, not after it
     report: dict[str, Any] = {"generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                               "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                                           "python": platform.python_version()}}
@@ -234,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written {args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}")
+    merge_results(results, DATASET, MODEL, headline(report))
+    print(f"merged {DATASET} → {MODEL} into {results}")
     return 0
 
 

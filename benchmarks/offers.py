@@ -9,6 +9,13 @@ baseline on the simulated shop of recommender/offers_policy/scenario.py, several
 each; plots the mean cumulative regret and the share of the best offer per segment to
 benchmarks/results/offers_regret.png, prints a summary and writes
 benchmarks/results/offers.json.
+
+The headline numbers are also merged into ``reco.json`` in ``--output-dir`` (or ``--results``),
+under ``offers-simulator`` → ``thompson`` and ``uniform`` (other datasets and models in that file
+are kept): ``regret`` (mean cumulative regret at the last round), ``regret_min``/``regret_max``
+over the seeds, ``regret_first_quarter``, ``regret_last_quarter``, ``loglog_slope`` (second half;
+1 is linear), ``max_cost_to_cap``, ``best_offer_share@<segment>`` (last 20 % of that segment's
+rounds), ``simulation_seconds`` (that policy, all seeds), ``rounds`` and ``seeds``.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import merge_models, read_results  # noqa: E402
 from recommender.offers_policy import (  # noqa: E402
     OfferPolicy,
     OfferSimulator,
@@ -40,6 +48,7 @@ DEFAULT_ROUNDS = 5000
 DEFAULT_SEEDS = 10
 TAIL_SHARE = 0.2  # "final" best-arm share: over the last 20 % of each segment's rounds
 SHARE_WINDOW = 250  # rounds per point of the best-arm-share curve
+DATASET = "offers-simulator"  # the dataset in reco.json; models "thompson" and "uniform"
 
 
 def run_policy(policy_class: type[OfferPolicy], rounds: int, seeds: int) -> list[SimulationResult]:
@@ -85,6 +94,26 @@ def summarise(results: list[SimulationResult], rounds: int) -> dict[str, Any]:
         "best_offer_share": shares,
         "max_cost_to_cap": round(max(result.max_cost_to_cap for result in results), 4),
     }
+
+
+def headline(summary: dict[str, Any], rounds: int, seeds: int, seconds: float) -> dict[str, float]:
+    """One policy's numbers merged into reco.json; see the module docstring."""
+    low, high = summary["final_cumulative_regret_min_max"]
+    row: dict[str, float] = {
+        "regret": summary["final_cumulative_regret_mean"],
+        "regret_min": low,
+        "regret_max": high,
+        "regret_first_quarter": summary["regret_first_quarter"],
+        "regret_last_quarter": summary["regret_last_quarter"],
+        "loglog_slope": summary["loglog_slope_second_half"],
+        "max_cost_to_cap": summary["max_cost_to_cap"],
+        "simulation_seconds": seconds,
+        "rounds": rounds,
+        "seeds": seeds,
+    }
+    for segment, share in summary["best_offer_share"].items():
+        row[f"best_offer_share@{segment}"] = share["share_last_20pct"]
+    return row
 
 
 def share_curve(results: list[SimulationResult], segment: str) -> tuple[np.ndarray, np.ndarray]:
@@ -150,11 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS)
     parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--results", type=Path, default=None, help="reco.json to merge the headline into (default: in --output-dir)"
+    )
     args = parser.parse_args(argv)
     if args.rounds < 8 or args.seeds < 1:
         parser.error("need --rounds >= 8 and --seeds >= 1")
+    results = args.results or args.output_dir / "reco.json"
+    read_results(results)  # a broken reco.json stops the run now, not after it
     start = time.perf_counter()
     thompson = run_policy(OfferPolicy, args.rounds, args.seeds)
+    thompson_seconds = time.perf_counter() - start
     uniform = run_policy(UniformRandomPolicy, args.rounds, args.seeds)
     seconds = time.perf_counter() - start
     png = args.output_dir / "offers_regret.png"
@@ -194,6 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output_dir / "offers.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out} and {png}")
+    merge_models(
+        results,
+        DATASET,
+        {
+            "thompson": headline(ts, args.rounds, args.seeds, thompson_seconds),
+            "uniform": headline(uni, args.rounds, args.seeds, seconds - thompson_seconds),
+        },
+    )
+    print(f"merged {DATASET} → thompson, uniform into {results}")
     return 0
 
 

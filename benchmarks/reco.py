@@ -23,7 +23,6 @@ fit; tuning time is printed separately.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.results import merge_models  # noqa: E402
 from recommender.evaluation import beyond_accuracy, evaluate, stratified_split  # noqa: E402
 from recommender.models import (  # noqa: E402
     ALSModel,
@@ -302,16 +302,7 @@ def plot_ranking(results: dict[str, dict[str, float]], path: Path) -> None:
 
 def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
     """Merge this run's models into the JSON file (other datasets and models not re-run are kept)."""
-    existing: dict[str, Any] = {}
-    if output.is_file():
-        try:
-            existing = json.loads(output.read_text())
-        except json.JSONDecodeError:
-            existing = {}
-    entry = existing.setdefault(DATASET, {})
-    entry.update({model: {k: round(v, 6) for k, v in row.items()} for model, row in results.items()})
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    merge_models(output, DATASET, results)
 
 
 def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[str, dict[str, float]]:

@@ -8,6 +8,14 @@ Prints one table and writes benchmarks/results/rules.json. Exits 1 when a count
 differs from the published one, 2 when the data set is missing. arules semantics:
 relative support, single-item consequents (``minlen 2`` is implied: no rule here has an
 empty antecedent).
+
+The headline numbers are also merged into ``reco.json`` beside ``--output`` (or ``--results``),
+under ``groceries`` → ``fpgrowth`` (other datasets and models in that file are kept): ``rules``
+(single-consequent rules at support 0.001, confidence 0.6, published 2918),
+``rules_any_consequent``, ``itemsets`` (frequent itemsets at support 0.001), ``fit_seconds``
+(FP-growth at 0.001 plus the rules at 0.6), ``min_support``, ``min_confidence``, ``read_seconds``,
+``baskets``, ``items``, every case's count as ``rules@<support>/<confidence>``, and
+``cases_matched`` of ``cases`` (published counts reproduced).
 """
 
 from __future__ import annotations
@@ -24,12 +32,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import merge_results, read_results  # noqa: E402
 from recommender.rules import frequent_itemsets, read_basket_file, rules_from_itemsets  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 GROCERIES = Path("retail-baskets") / "groceries.csv"
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "rules.json"
+DATASET, MODEL = "groceries", "fpgrowth"  # the row in reco.json
+HEADLINE = (0.001, 0.6)  # (min_support, min_confidence) of the headline rule count (2918)
 
 #: (min_support, min_confidence) -> (single-consequent rules, rules with any consequent size), from SOURCE.md.
 EXPECTED_RULES: dict[tuple[float, float], tuple[int, int]] = {
@@ -113,6 +124,30 @@ def run(path: Path) -> dict[str, Any]:
     }
 
 
+def headline(result: dict[str, Any]) -> dict[str, float]:
+    """The numbers merged into reco.json (``groceries`` → ``fpgrowth``); see the module docstring."""
+    support, confidence = HEADLINE
+    case = next(
+        c for c in result["cases"] if (c["min_support"], c["min_confidence"]) == (support, confidence)
+    )
+    row: dict[str, float] = {
+        "rules": case["rules_single_consequent"],
+        "rules_any_consequent": case["rules_any_consequent"],
+        "itemsets": case["itemsets"],
+        "fit_seconds": case["fpgrowth_seconds"] + case["rules_seconds"],
+        "min_support": support,
+        "min_confidence": confidence,
+        "read_seconds": result["read_seconds"],
+        "baskets": result["baskets"],
+        "items": result["items"],
+        "cases": len(result["cases"]),
+        "cases_matched": sum(c["match"] for c in result["cases"]),
+    }
+    for c in result["cases"]:
+        row[f"rules@{c['min_support']:g}/{c['min_confidence']:g}"] = c["rules_single_consequent"]
+    return row
+
+
 def print_table(result: dict[str, Any]) -> None:
     """One row per case."""
     print(
@@ -140,16 +175,23 @@ def main(argv: list[str] | None = None) -> int:
         "--datasets", type=Path, default=DEFAULT_DATASETS, help="folder holding retail-baskets/"
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON result")
+    parser.add_argument(
+        "--results", type=Path, default=None, help="reco.json to merge the headline into (default: beside --output)"
+    )
     args = parser.parse_args(argv)
+    results = args.results or args.output.parent / "reco.json"
     path = args.datasets / GROCERIES
     if not path.is_file():
         print(f"Groceries data set not found at {path}; pass --datasets", file=sys.stderr)
         return 2
+    read_results(results)  # a broken reco.json stops the run now, not after it
     result = run(path)
     print_table(result)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
+    merge_results(results, DATASET, MODEL, headline(result))
+    print(f"merged {DATASET} → {MODEL} into {results}")
     return 0 if result["all_match"] else 1
 
 

@@ -53,7 +53,6 @@ items in float32) and an inversion of that matrix.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import secrets
@@ -75,6 +74,8 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks.results import merge_results  # noqa: E402  (re-exported: serve.merge_results)
 
 DATASET = "demo-service"
 MODEL = "hybrid"
@@ -214,20 +215,6 @@ def with_server_cpu(
     before = cpu_seconds(pid)
     result = load(*args)
     return result, (cpu_seconds(pid) - before) * 1000.0 / max(len(result[0]), 1)
-
-
-def merge_results(output: Path, dataset: str, model: str, metrics: dict[str, float]) -> dict[str, Any]:
-    """Read-modify-write ``output``: replace ``dataset → model``, keep every other key."""
-    existing: dict[str, Any] = {}
-    if output.is_file():
-        try:
-            existing = json.loads(output.read_text())
-        except json.JSONDecodeError as exc:
-            raise SystemExit(f"{output} is not valid JSON ({exc}); not overwriting it") from exc
-    existing.setdefault(dataset, {})[model] = {k: round(float(v), 6) for k, v in metrics.items()}
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
-    return existing
 
 
 def request_bodies(shopper_ids: Sequence[str]) -> list[dict[str, Any]]:
