@@ -95,6 +95,8 @@ def test_quick_run_writes_the_documented_keys(split, tmp_path: Path) -> None:
         assert {"map", "ndcg@10", "precision@10", "recall@10", "fit_seconds", "p50_ms", "p99_ms"} <= set(row)
         assert 0.0 < row["map"] < row["ndcg@10"] < 1.0
     assert rows["ease"]["ndcg@10"] > rows["popularity"]["ndcg@10"] + 0.1
+    # the validation score the model was chosen by is kept (validation folds are 10 % slices: lower)
+    assert 0.0 < rows["ease"]["validation_ndcg@10"] < rows["ease"]["ndcg@10"]
     assert "targets (our best model by validation nDCG@10: ease)" in done.stdout
     assert (tmp_path / "reco_movielens-100k.png").read_bytes()[:4] == b"\x89PNG"
     assert "map" in done.stdout.split("targets")[1] and "MISS" in done.stdout.split("targets")[1]

@@ -80,7 +80,7 @@ def test_summary_prints_every_row_and_judges_the_targets(tmp_path: Path) -> None
     assert _verdict(out, "movielens-100k", "multiscale_ease: ndcg@10") == "ok"
     assert _verdict(out, "movielens-100k", "multiscale_ease: map") == "MISS"  # 0.158 < 0.16
     assert _verdict(out, "movielens-100k", "multiscale_ease: fit_seconds") == "ok"
-    assert "judged on multiscale_ease, the best test ndcg@10 in the file" in out
+    assert "judged on multiscale_ease, the best test ndcg@10 in the file (it holds no validation_ndcg@10" in out
     assert _verdict(out, "cdnow", "fit_seconds (raw log") == "ok"
     assert _verdict(out, "cdnow", "fit_seconds@1m") == "MISS"  # 35.5 s against < 30
     assert _verdict(out, "cdnow", "peak_rss_mb@1m") == "ok"
@@ -172,3 +172,14 @@ def test_reco_write_results_merges_through_the_shared_helper(tmp_path: Path) -> 
     written = json.loads(output.read_text())
     assert written["cdnow"] == {"m": {"x": 1.0}}
     assert written[reco.DATASET] == {"als": {"map": 0.1}, "ease": {"map": 0.15, "ndcg@10": 0.48}}
+
+
+def test_movielens_is_judged_on_the_best_validation_score_not_the_test_split() -> None:
+    movielens = {name: dict(row) for name, row in RESULTS["movielens-100k"].items()}
+    # ease has the better validation score; multiscale_ease the better test score: ease is judged
+    movielens["ease"]["validation_ndcg@10"] = 0.1901
+    movielens["multiscale_ease"]["validation_ndcg@10"] = 0.1896
+    out = summary.render({"movielens-100k": movielens}, "x.json")
+    assert _verdict(out, "movielens-100k", "ease: ndcg@10") == "MISS"  # 0.4655 < 0.50
+    assert "judged on ease, the best validation_ndcg@10 (as reco.py does)" in out
+    assert "multiscale_ease: ndcg@10" not in out
