@@ -238,10 +238,14 @@ class RankingService:
                     self._analyzed_rows = len(interactions)
                 except SQLAlchemyError:
                     logger.warning("could not refresh the SQLite planner statistics", exc_info=True)
+            # Segments first: the engine fits a popularity per segment (and the tuning weighs it).
+            customers = self._customers(orders)
             if tune and len(items):
                 from recommender.engine.tuning import fit_blend_weights
 
-                self._blend = fit_blend_weights(items, interactions, seed=C.ENGINE_SEED)
+                self._blend = fit_blend_weights(
+                    items, interactions, seed=C.ENGINE_SEED, segments=customers.segments
+                )
                 self._tuned_at = time.time()
                 logger.info(
                     "blend weights %s (validation nDCG@10 %.4f vs %.4f hand-set, %d cases)",
@@ -253,14 +257,18 @@ class RankingService:
             blend = self._blend if self._blend is not None and self._blend.fitted else None
             engine = (
                 Engine.fit(
-                    items, interactions, seed=C.ENGINE_SEED, blend_weights=blend.weights if blend else None
+                    items,
+                    interactions,
+                    seed=C.ENGINE_SEED,
+                    blend_weights=blend.weights if blend else None,
+                    segments=customers.segments,
                 )
                 if len(items)
                 else None
             )
             snapshot = Snapshot(
                 engine,
-                self._customers(orders),
+                customers,
                 version,
                 time.time(),
                 time.perf_counter() - started,

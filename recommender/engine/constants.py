@@ -32,6 +32,14 @@ RATING_NEUTRAL = 3.0
 RATING_WEIGHT_PER_STAR = 2.0
 # Popularity decays with age: an interaction HALF_LIFE_DAYS older than the newest counts half.
 POPULARITY_HALF_LIFE_DAYS = 30.0
+# Per-segment popularity is used for a segment only with this much evidence (positive
+# interactions, and distinct shoppers giving them): a segment of a handful of shoppers would
+# show one peer's purchases as "popular with shoppers like you".
+SEGMENT_MIN_INTERACTIONS = 30
+SEGMENT_MIN_SHOPPERS = 10
+# "Because you ... X": the shopper's strongest positive interaction with X names the verb.
+# Codes in increasing strength (0: no positive interaction); a rating counts when above neutral.
+POSITIVE_KINDS = ("", "view", "click", "rating", "like", "cart", "purchase")
 
 # --- item-kNN -----------------------------------------------------------------
 ITEMKNN_NEIGHBOURS = 50  # neighbours kept per item
@@ -46,8 +54,16 @@ RULES_FPGROWTH_MAX_ITEMS = 20_000  # above this many purchased items, single-ite
 
 # --- hybrid blend (weights of normalised scores; each set sums to 1) -------------
 # Known shopper: collaborative signal first, content keeps cold items reachable,
-# popularity breaks ties, co-purchase rules add "often bought with".
-HYBRID_WEIGHTS: dict[str, float] = {"itemknn": 0.45, "content": 0.25, "rules": 0.1, "popularity": 0.2}
+# popularity breaks ties, co-purchase rules add "often bought with", and the popularity
+# within the shopper's customer segment ("segment") personalises the popularity share.
+# A shopper without a usable segment gets the segment share as global popularity.
+HYBRID_WEIGHTS: dict[str, float] = {
+    "itemknn": 0.45,
+    "content": 0.25,
+    "rules": 0.1,
+    "popularity": 0.1,
+    "segment": 0.1,
+}
 # Shopper with no history: only what we know about the items.
 COLD_WEIGHTS: dict[str, float] = {"content": 0.6, "popularity": 0.4}
 # search = content match to the query, blended with popularity.

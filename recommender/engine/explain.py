@@ -28,9 +28,50 @@ def titles(catalog: Catalog, position: int) -> Reasons:
     return {"zh": catalog.title(position, "zh"), "en": catalog.title(position, "en")}
 
 
+# "Because you ..." per the shopper's strongest positive interaction with the source item
+# (constants.POSITIVE_KINDS): the reason names what the shopper actually did.
+BECAUSE_TEMPLATES: dict[str, tuple[str, str]] = {
+    "purchase": ("因为你买了「{zh}」", "Because you bought {en}"),
+    "cart": ("因为你把「{zh}」加入了购物车", "Because you added {en} to your cart"),
+    "like": ("因为你喜欢「{zh}」", "Because you liked {en}"),
+    "rating": ("因为你给「{zh}」打了高分", "Because you rated {en} highly"),
+    "click": ("因为你看过「{zh}」", "Because you looked at {en}"),
+    "view": ("因为你看过「{zh}」", "Because you looked at {en}"),
+}
+
+# Display names of the customer segments (engine/segments.py, clv/segments.py) as a reason
+# shows them to the shopper: (zh, placed before 顾客; en, a plural group). Worded kindly:
+# nobody is told they are "at risk" or "hibernating".
+SEGMENT_NAMES: dict[str, tuple[str, str]] = {
+    "new": ("首购", "new shoppers"),
+    "loyal_high_spender": ("忠实高消费", "loyal high spenders"),
+    "promising": ("潜力", "up-and-coming regulars"),
+    "at_risk": ("资深", "long-standing shoppers"),
+    "hibernating": ("回归", "returning shoppers"),
+    "regular": ("常购", "regular shoppers"),
+}
+
+
 def because_liked(item: Reasons) -> Reasons:
     """Collaborative or profile match: the shopper liked a related item."""
-    return {"zh": f"因为你喜欢「{item['zh']}」", "en": f"Because you liked {item['en']}"}
+    return because("like", item)
+
+
+def because(kind: str, item: Reasons) -> Reasons:
+    """The shopper's own interaction of ``kind`` (purchase, cart, like, rating, click, view)
+    with a related item; an unknown kind only says the items are similar."""
+    template = BECAUSE_TEMPLATES.get(kind)
+    if template is None:
+        return similar_to(item)
+    return {"zh": template[0].format(zh=item["zh"]), "en": template[1].format(en=item["en"])}
+
+
+def popular_in_segment(segment: str) -> Reasons:
+    """Per-segment popularity: shoppers of the shopper's own segment buy this."""
+    if segment not in SEGMENT_NAMES:
+        return {"zh": "和你相似的顾客都在买", "en": "Popular with shoppers like you"}
+    zh, en = SEGMENT_NAMES[segment]
+    return {"zh": f"「{zh}」顾客都在买", "en": f"Popular with {en} like you"}
 
 
 def liked_together(item: Reasons) -> Reasons:

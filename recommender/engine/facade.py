@@ -3,8 +3,10 @@
 Filters are always applied first (filters.py); each mode then ranks the candidates:
 
 - ``search``: content match of the query (and the filters' attributes) blended with popularity;
-- ``recommend``: hybrid of item-kNN, content profile, co-purchase rules and popularity
-  (content + popularity for a shopper without history);
+- ``recommend``: hybrid of item-kNN, content profile, co-purchase rules, popularity and the
+  popularity within the shopper's customer segment (content + popularity for a shopper without
+  history); a reason from the shopper's own items names what they did with it ("Because you
+  bought X", "... added X to your cart", "... liked X", ...);
 - ``similar``: content, item-kNN and rules around an anchor item, in its vertical;
 - ``outfit``: one item per missing slot around a fashion anchor, colours coherent across the
   whole look, occasion matched, boosted by co-purchase rules from the anchor (outfit.py).
@@ -16,7 +18,7 @@ After the blend, rerank.py applies the long-tail boost and MMR diversity to the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,13 +36,14 @@ from .interactions import UserItemMatrix, prepare_interactions
 from .itemknn import ItemKNN
 from .online import SESSION_WEIGHT, SessionFeedback, demote, session_similarity
 from .outfit import complete_outfit, missing_slots
-from .popularity import Popularity
+from .popularity import Popularity, SegmentPopularity
 from .ranking import tiebreak_keys, top_k
 from .rerank import RerankParams, item_similarity, pool_size, rerank
 from .rules import AssociationRules
 from .tokenize import ATTR_PREFIX, attribute_token, parse_attribute_token, query_tokens
 
 MODES = ("search", "recommend", "outfit", "similar")
+SEGMENT_SIGNAL = "segment"  # name (and reason code) of the per-segment popularity signal
 # Request attributes worth naming in a reason, most telling first; at most this many.
 REASON_SECTIONS = ("taste", "dietary", "occasion", "goal", "colour")
 MAX_REASON_ATTRIBUTES = 2
@@ -60,6 +63,18 @@ def filter_tokens(filters: Filters) -> list[str]:
         if value:
             tokens.append(attribute_token(section, value))
     return tokens
+
+
+def unsegmented(weights: dict[str, float]) -> dict[str, float]:
+    """Blend weights for a shopper without a usable segment: the segment share goes to global
+    popularity (the segment's popularity falls back to everyone's), so the shares still sum to 1."""
+    out = {name: w for name, w in weights.items() if name != SEGMENT_SIGNAL}
+    out["popularity"] = out.get("popularity", 0.0) + weights.get(SEGMENT_SIGNAL, 0.0)
+    return out
+
+
+def _bought_with(source: int, item: Reasons) -> Reasons:
+    return explain.bought_with(item)
 
 
 @dataclass(frozen=True)
@@ -85,21 +100,27 @@ class Engine:
         seed: int = DEFAULT_SEED,
         rerank: RerankParams | None = None,
         blend_weights: dict[str, float] | None = None,
+        segments: Mapping[str, str] | None = None,
     ) -> Engine:
-        """Validate the data and fit popularity, item-kNN, content and rules models.
+        """Validate the data and fit popularity (overall and per segment), item-kNN, content
+        and rules models.
 
         ``rerank`` sets the default re-ranking knobs (none by default); a request can override them.
         ``blend_weights`` replaces the hand-set HYBRID_WEIGHTS of known shoppers, e.g. with the
-        weights fitted by ``tuning.fit_blend_weights``.
+        weights fitted by ``tuning.fit_blend_weights``. ``segments`` maps shopper ids to their
+        customer segment (``customers.CustomerValues.segments``); each segment with enough data
+        gets its own popularity, the ``segment`` signal of its shoppers' ``recommend`` lists.
         """
         engine = cls(seed=seed, rerank=rerank)
         engine.blend_weights_ = dict(blend_weights) if blend_weights else dict(HYBRID_WEIGHTS)
+        engine.unsegmented_weights_ = unsegmented(engine.blend_weights_)
         catalog = Catalog.from_frame(items_df)
         catalog.lookup  # noqa: B018 - build the filter indexes now, not on the first request
         frame = prepare_interactions(interactions_df, catalog.index)
         engine.catalog_ = catalog
         engine.user_items_ = UserItemMatrix.build(frame, len(catalog))
         engine.popularity_ = Popularity().fit(frame, len(catalog))
+        engine.segment_popularity_ = SegmentPopularity().fit(frame, len(catalog), segments)
         engine.itemknn_ = ItemKNN().fit(engine.user_items_.matrix)
         documents = item_documents(catalog)
         engine.content_ = ContentModel().fit(documents)
@@ -205,13 +226,20 @@ class Engine:
             profile_because = self.content_.profile_sources(items, weights)  # computed for the items shown only
 
             rule_scores, rule_because = self.rules_.recommend(items, weights)
+
+            def did(source: int, item: Reasons) -> Reasons:  # what the shopper did with the source
+                return explain.because(self.user_items_.kind(shopper_id, source), item)
+
             signals = [
-                Signal("itemknn", knn_scores, self._because(knn_because, "cf", explain.because_liked)),
-                Signal("content", profile_scores, self._because(profile_because, "content", explain.because_liked)),
-                Signal("rules", rule_scores, self._because(rule_because, "rule", explain.bought_with)),
+                Signal("itemknn", knn_scores, self._because(knn_because, "cf", did)),
+                Signal("content", profile_scores, self._because(profile_because, "content", did)),
+                Signal("rules", rule_scores, self._because(rule_because, "rule", _bought_with)),
                 self._popularity_signal(),
             ]
-            return self._blend(signals, self.blend_weights_, candidates, k, tuning), selection
+            segment = self._segment_signal(shopper_id)
+            if segment is None:  # no usable segment: its share goes to global popularity
+                return self._blend(signals, self.unsegmented_weights_, candidates, k, tuning), selection
+            return self._blend([*signals, segment], self.blend_weights_, candidates, k, tuning), selection
         tokens = query_tokens(query or "") + filter_tokens(filters)
         signals = [self._content_query_signal(tokens, candidates), self._popularity_signal()]
         return self._blend(signals, COLD_WEIGHTS, candidates, k, tuning), selection
@@ -291,7 +319,7 @@ class Engine:
         liked = self._feedback_positions(tuning.feedback.positives)
         disliked = self._feedback_positions(tuning.feedback.negatives)
         if liked[0].size:
-            signals = [*signals, self._session_signal(*liked)]
+            signals = [*signals, self._session_signal(*liked, tuning.feedback.positive_kinds)]
             weights = {**weights, "session": SESSION_WEIGHT}
         reordering = tuning.rerank.active or disliked[0].size > 0
         pool = pool_size(k) if reordering else k
@@ -325,9 +353,15 @@ class Engine:
     def _session_scores(self, positions: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return session_similarity(self.content_.matrix_, self.itemknn_.similarity_, positions, weights)
 
-    def _session_signal(self, positions: np.ndarray, weights: np.ndarray) -> Signal:
+    def _session_signal(self, positions: np.ndarray, weights: np.ndarray, kinds: dict[str, str]) -> Signal:
+        """Neighbours of the items liked, carted, bought... in this conversation; the reason
+        names the strongest thing the shopper did with the source item (``kinds``: id → type)."""
         scores, because = self._session_scores(positions, weights)
-        return Signal("session", scores, self._because(because, "cf", explain.because_liked))
+
+        def did(source: int, item: Reasons) -> Reasons:
+            return explain.because(kinds.get(str(self.catalog_.ids[source]), ""), item)
+
+        return Signal("session", scores, self._because(because, "cf", did))
 
     def _fallback(self, position: int) -> tuple[str, str, Reasons]:
         return "filters", "attribute", explain.matches_request()
@@ -336,6 +370,21 @@ class Engine:
         scores = self.popularity_.scores_
         return Signal(
             "popularity", scores, lambda p: ("popular", explain.popular()) if scores[p] > 0 else None
+        )
+
+    def _segment_signal(self, shopper_id: str | None) -> Signal | None:
+        """Popularity within the shopper's customer segment; None without a usable segment.
+
+        The engine is given a shopper id only for a consenting shopper (service.recommend),
+        so an anonymous request never gets a segment signal or a segment reason.
+        """
+        segment = self.segment_popularity_.segment_of(shopper_id)
+        if segment is None:
+            return None
+        scores = self.segment_popularity_.scores_of(segment)
+        reasons = explain.popular_in_segment(segment)
+        return Signal(
+            SEGMENT_SIGNAL, scores, lambda p: (SEGMENT_SIGNAL, dict(reasons)) if scores[p] > 0 else None
         )
 
     def _content_query_signal(self, tokens: list[str], candidates: np.ndarray) -> Signal:
@@ -374,15 +423,16 @@ class Engine:
         self,
         because: np.ndarray | Callable[[int], int],
         code: str,
-        template: Callable[[Reasons], Reasons],
+        template: Callable[[int, Reasons], Reasons],
     ) -> Callable[[int], Explanation]:
         """Explain a position by its source item: ``because`` is an array of sources per
-        position or a function computing one (-1: nothing to say)."""
+        position or a function computing one (-1: nothing to say); ``template(source, titles)``
+        words the reason. Only the items shown are explained, one at a time."""
         source_of = because if callable(because) else because.__getitem__
 
         def reason(position: int) -> Explanation:
             source = int(source_of(position))
-            return (code, template(explain.titles(self.catalog_, source))) if source >= 0 else None
+            return (code, template(source, explain.titles(self.catalog_, source))) if source >= 0 else None
 
         return reason
 

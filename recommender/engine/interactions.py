@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .constants import INTERACTION_WEIGHTS, RATING_NEUTRAL, RATING_WEIGHT_PER_STAR
+from .constants import INTERACTION_WEIGHTS, POSITIVE_KINDS, RATING_NEUTRAL, RATING_WEIGHT_PER_STAR
 
 REQUIRED_INTERACTION_COLUMNS = ("shopper_id", "item_id", "type")
 
@@ -64,24 +64,71 @@ def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str
     return frame[columns]
 
 
+def positive_kind_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Code (index in POSITIVE_KINDS) of each prepared row's type when its weight is positive,
+    else 0: a dislike or a rating at or below neutral says nothing positive."""
+    codes = pd.Series(frame["type"]).map({kind: code for code, kind in enumerate(POSITIVE_KINDS) if kind})
+    codes = codes.fillna(0).to_numpy(dtype=np.int8)
+    codes[frame["weight"].to_numpy(dtype=float) <= 0] = 0
+    return codes
+
+
+def _strongest_kinds(keys: np.ndarray, codes: np.ndarray, matrix: sp.csr_matrix, n_items: int) -> np.ndarray:
+    """Largest code per (row * n_items + column) key, aligned with the canonical CSR's entries.
+
+    A canonical CSR stores one entry per distinct (row, column) pair of its input, in
+    (row, column) order, i.e. in the order of the sorted distinct keys: one sort groups the
+    input rows by entry.
+    """
+    kinds = np.zeros(matrix.nnz, dtype=np.int8)
+    if keys.size == 0 or matrix.nnz == 0:
+        return kinds
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    strongest = np.maximum.reduceat(codes[order], starts)
+    if starts.size == matrix.nnz:
+        return strongest.astype(np.int8)
+    # Defensive (an entry was dropped, e.g. an explicit zero): place each distinct key by search.
+    entry_keys = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr)) * n_items
+    entry_keys += matrix.indices
+    distinct = ordered[starts]
+    at = np.minimum(np.searchsorted(entry_keys, distinct), matrix.nnz - 1)
+    found = entry_keys[at] == distinct
+    kinds[at[found]] = strongest[found]
+    return kinds
+
+
 @dataclass
 class UserItemMatrix:
-    """Summed interaction weight per (shopper, item); rows are shoppers, columns items."""
+    """Summed interaction weight per (shopper, item); rows are shoppers, columns items.
+
+    ``kinds`` runs parallel to ``matrix.data`` (one small int per stored entry): the code in
+    POSITIVE_KINDS of the shopper's strongest positive interaction type with the item, so a
+    reason can say "because you bought X" rather than "liked" when the shopper bought it.
+    """
 
     matrix: sp.csr_matrix
     shopper_index: dict[str, int]
+    kinds: np.ndarray
 
     @classmethod
     def build(cls, frame: pd.DataFrame, n_items: int) -> UserItemMatrix:
         """Sum weights of prepared rows (see prepare_interactions) into a CSR matrix."""
         shoppers = pd.Index(pd.unique(frame["shopper_id"])) if len(frame) else pd.Index([])
         rows = shoppers.get_indexer(frame["shopper_id"]) if len(frame) else np.array([], dtype=np.int64)
+        items = frame["item"].to_numpy(dtype=np.int64)
         matrix = sp.csr_matrix(
-            (frame["weight"].to_numpy(dtype=float), (rows, frame["item"].to_numpy(dtype=np.int64))),
+            (frame["weight"].to_numpy(dtype=float), (rows, items)),
             shape=(len(shoppers), n_items),
         )
         matrix.sum_duplicates()
-        return cls(matrix=matrix, shopper_index={str(s): i for i, s in enumerate(shoppers)})
+        matrix.sort_indices()
+        return cls(
+            matrix=matrix,
+            shopper_index={str(s): i for i, s in enumerate(shoppers)},
+            kinds=_strongest_kinds(rows * n_items + items, positive_kind_codes(frame), matrix, n_items),
+        )
 
     def history(self, shopper_id: str | None) -> tuple[np.ndarray, np.ndarray]:
         """(item positions, summed weights) of one shopper; empty for an unknown shopper."""
@@ -92,3 +139,13 @@ class UserItemMatrix:
         items, weights = self.matrix.indices[start:end], self.matrix.data[start:end]
         nonzero = weights != 0
         return items[nonzero].astype(np.int64), weights[nonzero]
+
+    def kind(self, shopper_id: str | None, item: int) -> str:
+        """The shopper's strongest positive interaction type with an item position
+        (a POSITIVE_KINDS name; "" when there is none)."""
+        row = self.shopper_index.get(str(shopper_id)) if shopper_id is not None else None
+        if row is None:
+            return ""
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        at = start + int(np.searchsorted(self.matrix.indices[start:end], item))
+        return POSITIVE_KINDS[int(self.kinds[at])] if at < end and self.matrix.indices[at] == item else ""

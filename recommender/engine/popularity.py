@@ -1,11 +1,25 @@
-"""Popularity: time-decayed weighted interaction counts per item."""
+"""Popularity: time-decayed weighted interaction counts per item, overall and per customer segment."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .constants import POPULARITY_HALF_LIFE_DAYS
+from .constants import POPULARITY_HALF_LIFE_DAYS, SEGMENT_MIN_INTERACTIONS, SEGMENT_MIN_SHOPPERS
+
+
+def decayed_weights(interactions: pd.DataFrame, half_life_days: float | None) -> np.ndarray:
+    """Positive weight of each prepared interaction row, halved every ``half_life_days`` of age
+    before the newest row (negative weights count 0; None: no decay)."""
+    weights = np.clip(interactions["weight"].to_numpy(dtype=float), 0.0, None)
+    if half_life_days and len(interactions):
+        created = pd.to_datetime(interactions["created_at"], utc=True, errors="coerce")
+        if created.notna().any():
+            age_days = ((created.max() - created).dt.total_seconds() / 86400.0).fillna(0.0).to_numpy()
+            weights = weights * np.power(0.5, age_days / float(half_life_days))
+    return weights
 
 
 class Popularity:
@@ -28,12 +42,77 @@ class Popularity:
 
     def fit(self, interactions: pd.DataFrame, n_items: int) -> Popularity:
         """Learn scores from prepared interactions (columns item, weight, created_at)."""
-        weights = np.clip(interactions["weight"].to_numpy(dtype=float), 0.0, None)
-        if self.half_life_days and len(interactions):
-            created = pd.to_datetime(interactions["created_at"], utc=True, errors="coerce")
-            if created.notna().any():
-                age_days = ((created.max() - created).dt.total_seconds() / 86400.0).fillna(0.0).to_numpy()
-                weights = weights * np.power(0.5, age_days / float(self.half_life_days))
+        weights = decayed_weights(interactions, self.half_life_days)
         items = interactions["item"].to_numpy(dtype=np.int64)
         self.scores_ = np.bincount(items, weights=weights, minlength=n_items).astype(float)
         return self
+
+
+class SegmentPopularity:
+    """Popularity within each customer segment: the ``Popularity`` weighting (same decay, same
+    reference time: the newest interaction of all) summed over the segment's shoppers only.
+
+    A segment is kept only with at least ``min_interactions`` positive interactions from at
+    least ``min_shoppers`` distinct shoppers; memory is one float vector per kept segment.
+
+    Attributes
+    ----------
+    names_ : tuple of str
+        Kept segments, in order of ``scores_`` rows.
+    scores_ : ndarray of shape (len(names_), n_items)
+    """
+
+    def __init__(
+        self,
+        half_life_days: float | None = POPULARITY_HALF_LIFE_DAYS,
+        min_interactions: int = SEGMENT_MIN_INTERACTIONS,
+        min_shoppers: int = SEGMENT_MIN_SHOPPERS,
+    ) -> None:
+        self.half_life_days = half_life_days
+        self.min_interactions = min_interactions
+        self.min_shoppers = min_shoppers
+
+    def fit(
+        self, interactions: pd.DataFrame, n_items: int, segments: Mapping[str, str] | None
+    ) -> SegmentPopularity:
+        """Learn per-segment scores from prepared interactions and shopper id → segment name."""
+        self.segments_: dict[str, str] = {str(k): str(v) for k, v in (segments or {}).items()}
+        self.names_: tuple[str, ...] = ()
+        self.scores_ = np.zeros((0, n_items))
+        self.rows_: dict[str, int] = {}
+        if not self.segments_ or not len(interactions):
+            return self
+        weights = decayed_weights(interactions, self.half_life_days)
+        shopper_rows, shoppers = pd.factorize(interactions["shopper_id"])
+        named = pd.Series(shoppers, dtype=object).map(self.segments_)  # one lookup per shopper
+        names = sorted({str(name) for name in named.dropna()})
+        of_shopper = pd.Categorical(named, categories=names).codes.astype(np.int64)  # -1: no segment
+        of_row = of_shopper[shopper_rows]
+        positive = (weights > 0) & (of_row >= 0)
+        count = np.bincount(of_row[positive], minlength=len(names))
+        active = np.bincount(shopper_rows[positive], minlength=len(shoppers)) > 0
+        people = np.bincount(of_shopper[active & (of_shopper >= 0)], minlength=len(names))
+        kept = (count >= self.min_interactions) & (people >= self.min_shoppers)
+        self.names_ = tuple(name for name, keep in zip(names, kept, strict=True) if keep)
+        if not self.names_:
+            return self
+        self.rows_ = {name: row for row, name in enumerate(self.names_)}
+        renumber = np.where(kept, np.cumsum(kept) - 1, -1)
+        row = np.where(positive, renumber[np.maximum(of_row, 0)], -1)
+        use = row >= 0
+        flat = row[use] * n_items + interactions["item"].to_numpy(dtype=np.int64)[use]
+        self.scores_ = np.bincount(flat, weights=weights[use], minlength=len(self.names_) * n_items).reshape(
+            len(self.names_), n_items
+        )
+        return self
+
+    def segment_of(self, shopper_id: str | None) -> str | None:
+        """The shopper's segment when it has per-segment scores, else None."""
+        if shopper_id is None:
+            return None
+        name = self.segments_.get(str(shopper_id))
+        return name if name in self.rows_ else None
+
+    def scores_of(self, segment: str) -> np.ndarray:
+        """Per-item scores of one kept segment (a row of ``scores_``, not a copy)."""
+        return self.scores_[self.rows_[segment]]

@@ -11,9 +11,9 @@ from recommender.engine.tuning import MIN_CASES, SIGNALS, fit_blend_weights, wei
 
 def test_weight_grid_is_the_simplex() -> None:
     grid = weight_grid(0.25)
-    assert grid.shape == (35, len(SIGNALS))  # C(4 + 3, 3) compositions of 4 quarters
+    assert grid.shape == (70, len(SIGNALS))  # C(4 + 4, 4) compositions of 4 quarters over 5 signals
     assert np.allclose(grid.sum(axis=1), 1.0) and (grid >= 0).all()
-    assert any(np.array_equal(row, [1, 0, 0, 0]) for row in grid)
+    assert any(np.array_equal(row, [1, 0, 0, 0, 0]) for row in grid)
 
 
 def catalog(make_items, n: int = 30):
