@@ -1,7 +1,9 @@
 """Blend normalised signal scores and keep the explanation of the strongest signal.
 
 Default weights (constants.py) — known shopper: item-kNN 0.45, content 0.25,
-rules 0.10, popularity 0.20; shopper without history: content 0.6, popularity 0.4.
+rules 0.10, popularity 0.10, segment popularity 0.10 (its share goes to popularity when the
+shopper has no usable segment); shopper without history: content 0.6, popularity 0.4. The
+service replaces the known-shopper defaults with weights fitted on validation (tuning.py).
 Each signal is scaled to [0, 1] over the candidates before weighting, so the weights
 are comparable shares, not raw-score multipliers.
 """

@@ -79,7 +79,7 @@ class ItemKNN:
 
         Returns ``(scores, because)`` where ``because[i]`` is the history item whose
         contribution to item i was the largest positive one (-1 when none), used for
-        "Because you liked X".
+        "Because you bought / liked / looked at X" (the facade words it by what the shopper did).
         """
         n_items = self.similarity_.shape[0]
         if len(items) == 0:

@@ -4,7 +4,8 @@ The service passes a shopper's recent feedback (``SessionFeedback``: item ids wi
 weights, likes positive, dislikes negative) with each request. The engine turns it into
 
 - a positive ``session`` signal blended with the others: neighbours of liked items by
-  item-kNN and content similarity, explained "Because you liked X" where it wins;
+  item-kNN and content similarity, explained by what the shopper did with X where it wins
+  ("Because you bought X", "... added X to your cart", "... liked X", "... looked at X");
 - a demotion applied after the blend: neighbours of disliked items lose up to
   ``SESSION_DISLIKE_PENALTY`` of the pool's top score.
 

@@ -555,7 +555,7 @@ def test_model_status_and_refit_on_demand(client, catalog, service_headers, staf
     assert client.get("/api/v1/admin/model", headers=service_headers).status_code == 403
     before = client.get("/api/v1/admin/model", headers=staff_headers).json()
     assert before["fitted"] and before["items"] == len(catalog) and before["refitting"] is False
-    assert set(before["blend_weights"]) == {"itemknn", "content", "rules", "popularity"}
+    assert set(before["blend_weights"]) == {"itemknn", "content", "rules", "popularity", "segment"}
     started = client.post("/api/v1/admin/refit", headers=staff_headers)
     assert started.status_code in (200, 202) and started.json()["started"] in (True, False)
     service = client.app.state.service
