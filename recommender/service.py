@@ -124,6 +124,10 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+#: How often each worker looks for a staff refit request stored through another worker.
+REFIT_POLL_SECONDS = 2.0
+
+
 class RankingService:
     """Owns the in-memory engine and answers ranking questions."""
 
@@ -141,11 +145,16 @@ class RankingService:
         self._tuned_at = 0.0
         self._refit_thread: threading.Thread | None = None  # an on-demand refit (POST /api/v1/admin/refit)
         self._refit_start = threading.Lock()  # guards _refit_thread only (never held during a fit)
+        self._refit_request_seen = 0  # id of the last stored refit request acted on (refit_requests)
 
     # -- engine lifecycle -------------------------------------------------
 
     def start(self) -> None:
         """Fit once now (errors are logged, not raised) and start the refit thread."""
+        try:
+            self._refit_request_seen = self._latest_refit_request()[0]  # this fit covers older requests
+        except SQLAlchemyError:
+            logger.warning("could not read refit_requests (is the database migrated?)", exc_info=True)
         try:
             self.refit()
         except Exception:  # noqa: BLE001 - the API must come up even without a model
@@ -163,17 +172,39 @@ class RankingService:
             self._thread = None
 
     def _loop(self) -> None:
+        """Refit when the data changed (every DXE_REFIT_SECONDS), re-tune on schedule, and act
+        on staff refit requests stored through any worker (polled every REFIT_POLL_SECONDS)."""
+        every = self.settings.refit_seconds
+        poll = min(every, REFIT_POLL_SECONDS)
         # The first fit (in start) uses the last known blend weights; tune right away in the background.
-        wait = 0.0 if self._tune_due() else self.settings.refit_seconds
-        while not self._stop.wait(wait):
-            wait = self.settings.refit_seconds
+        due = time.monotonic() + (0.0 if self._tune_due() else every)
+        while not self._stop.wait(max(0.0, min(poll, due - time.monotonic()))):
             try:
-                if self._tune_due():
-                    self.refit(tune=True)
-                else:
-                    self.refit_if_changed()
+                requested = self._new_refit_request()
+                if requested is not None:
+                    self.refit(tune=requested and self.settings.tune_seconds > 0)
+                    due = time.monotonic() + every
+                elif time.monotonic() >= due:
+                    due = time.monotonic() + every
+                    if self._tune_due():
+                        self.refit(tune=True)
+                    else:
+                        self.refit_if_changed()
             except Exception:  # noqa: BLE001 - keep serving the previous engine
                 logger.exception("background refit failed; keeping the previous engine")
+
+    def _latest_refit_request(self) -> tuple[int, bool]:
+        """(id, tune) of the newest stored refit request; (0, False) when there is none."""
+        with self.reads.begin() as session:
+            return queries.latest_refit_request(session) or (0, False)
+
+    def _new_refit_request(self) -> bool | None:
+        """The ``tune`` flag of a refit request newer than the last one acted on, else None."""
+        latest, tune = self._latest_refit_request()
+        if latest <= self._refit_request_seen:
+            return None
+        self._refit_request_seen = latest
+        return tune
 
     def _tune_due(self) -> bool:
         """Whether the blend weights should be fitted again (every DXE_TUNE_SECONDS; 0 never)."""
@@ -181,7 +212,17 @@ class RankingService:
         return every > 0 and (self._tuned_at == 0.0 or time.time() - self._tuned_at >= every)
 
     def refit_in_background(self) -> bool:
-        """Start an on-demand refit with blend tuning; False if one is already running."""
+        """Start an on-demand refit with blend tuning; False if one is already running here.
+
+        The request is also stored (``refit_requests``), so the other worker processes and
+        replicas refit too, within ``REFIT_POLL_SECONDS``; this one does not act on it twice.
+        """
+        try:
+            with self.sessions.begin() as session:
+                request_id = queries.request_refit(session, tune=True)
+            self._refit_request_seen = max(self._refit_request_seen, request_id)
+        except SQLAlchemyError:  # the other workers will follow the data at their next scheduled refit
+            logger.warning("could not store the refit request; refitting this worker only", exc_info=True)
         with self._refit_start:
             running = self._refit_thread is not None and self._refit_thread.is_alive()
             if running:

@@ -211,6 +211,20 @@ class OfferEvent(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
+class RefitRequest(Base):
+    """A staff request to refit the live model now (``POST /api/v1/admin/refit``).
+
+    Stored so that every worker process of every replica refits, not only the one that
+    answered the request: each polls for a request newer than the last it acted on.
+    """
+
+    __tablename__ = "refit_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tune: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 class Handoff(Base):
     """A request to pass the conversation to a human."""
 

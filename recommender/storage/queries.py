@@ -23,6 +23,7 @@ from recommender.storage.models import (
     Order,
     OrderLine,
     RecommendationLog,
+    RefitRequest,
     Shopper,
     utcnow,
 )
@@ -284,6 +285,20 @@ def offer_answers(session: Session, segment: str) -> dict[str, tuple[int, int]]:
         pair = counts.setdefault(code, [0, 0])
         pair[0 if event == C.OFFER_ACCEPTED else 1] += int(n)
     return {code: (pair[0], pair[1]) for code, pair in counts.items()}
+
+
+def request_refit(session: Session, *, tune: bool = True) -> int:
+    """Record a staff refit request; returns its id (every worker acts on ids above its last)."""
+    request = RefitRequest(tune=tune, created_at=utcnow())
+    session.add(request)
+    session.flush()
+    return int(request.id)
+
+
+def latest_refit_request(session: Session) -> tuple[int, bool] | None:
+    """(id, tune) of the newest refit request, or None if there never was one."""
+    row = session.execute(select(RefitRequest.id, RefitRequest.tune).order_by(RefitRequest.id.desc()).limit(1)).first()
+    return None if row is None else (int(row[0]), bool(row[1]))
 
 
 def log_recommendation(

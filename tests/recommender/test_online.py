@@ -123,3 +123,34 @@ def test_every_worker_sees_feedback_stored_through_another(client, service_heade
         assert other.session_feedback("o6").positives == {"f1": 4.0}
     finally:
         db_engine.dispose()
+
+
+def test_a_staff_refit_reaches_every_worker(client, settings) -> None:
+    """Two services on one database stand for two uvicorn workers: a refit requested through
+    A is stored, B polls for it and refits too; a worker started later does not act on it."""
+    import dataclasses
+    import time
+
+    from recommender.service import REFIT_POLL_SECONDS
+
+    polling = dataclasses.replace(settings, refit_seconds=600.0, tune_seconds=0.0)  # only requests trigger
+    engines = [create_db_engine(settings.database_url) for _ in range(3)]
+    a, b, later = (RankingService(polling, engine) for engine in engines)
+    try:
+        a.start()
+        b.start()
+        a_fitted, b_fitted = a.snapshot().fitted_at, b.snapshot().fitted_at
+        assert a.refit_in_background() is True
+        deadline = time.monotonic() + 10 * REFIT_POLL_SECONDS + 30
+        while time.monotonic() < deadline and (
+            a.snapshot().fitted_at == a_fitted or b.snapshot().fitted_at == b_fitted
+        ):
+            time.sleep(0.1)
+        assert a.snapshot().fitted_at > a_fitted and b.snapshot().fitted_at > b_fitted
+        later.start()  # its own start-up fit already covers the stored request
+        assert later._new_refit_request() is None and b._new_refit_request() is None
+    finally:
+        for service in (a, b, later):
+            service.stop()
+        for engine in engines:
+            engine.dispose()
