@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +41,7 @@ from recommender.experiments import assign_variant
 from recommender.storage import frames, queries
 from recommender.storage.db import readonly, refresh_statistics, session_factory
 from recommender.storage.frames import as_utc
-from recommender.storage.models import Interaction, Item, Offer, Shopper, utcnow
+from recommender.storage.models import Item, Offer, Shopper, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -385,6 +385,7 @@ class RankingService:
         from recommender.engine import Filters
 
         wanted = request.filters
+        now = time.time()
         with self.reads.begin() as session:
             shopper = session.get(Shopper, request.shopper_id) if request.shopper_id else None
             personalised = bool(shopper is not None and shopper.consent)
@@ -392,7 +393,8 @@ class RankingService:
                 raise InvalidRequest(f"anchor_item_id is required for mode '{request.mode}'")
             if request.anchor_item_id and session.get(Item, request.anchor_item_id) is None:
                 raise NotFound(f"unknown anchor_item_id '{request.anchor_item_id}'")
-            disliked = queries.disliked_item_ids(session, shopper.id) if shopper else []
+            events = self._feedback_events(session, shopper.id, now) if shopper else []
+            disliked = list(dict.fromkeys(item for _, item, kind, _ in events if kind == "dislike"))
             profile = dict(shopper.profile or {}) if shopper else {}
             assessed = profile.get("risk_level") if isinstance(profile.get("risk_level"), int) else None
             too_risky: list[str] = []
@@ -434,7 +436,7 @@ class RankingService:
 
             feedback = None
             if personalised and shopper is not None and request.mode in SESSION_MODES:
-                feedback = self.session_feedback(shopper.id)
+                feedback = self._session_from(events, now)
             try:
                 suggestions, relaxed = snapshot.engine.recommend(
                     shopper_id=shopper.id if personalised and shopper else None,
@@ -510,23 +512,26 @@ class RankingService:
         ``SESSION_TTL_SECONDS``), not cached: with several worker processes, a like, a cart
         or an order stored through any of them changes the next list from all of them.
         """
+        now = time.time() if now is None else now
+        with self.reads.begin() as session:
+            return self._session_from(self._feedback_events(session, shopper_id, now), now)
+
+    @staticmethod
+    def _feedback_events(session: Session, shopper_id: str, now: float) -> list[Any]:
+        """The shopper's dislikes and recent session events (queries.feedback_events)."""
         from recommender.engine import online
 
-        now = time.time() if now is None else now
         since = datetime.fromtimestamp(now - online.SESSION_TTL_SECONDS, tz=UTC)
-        with self.reads.begin() as session:
-            rows = session.execute(
-                select(Interaction.created_at, Interaction.item_id, Interaction.type)
-                .where(
-                    Interaction.shopper_id == shopper_id,
-                    Interaction.created_at >= since,
-                    Interaction.used_for_personalisation.is_(True),
-                    Interaction.type.in_(online.SESSION_TYPES),
-                )
-                .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-                .limit(online.SESSION_MAX_EVENTS)
-            ).all()
-        return online.feedback_from_rows(((as_utc(at).timestamp(), item, kind) for at, item, kind in rows), now)
+        return queries.feedback_events(session, shopper_id, since, online.SESSION_TYPES)
+
+    @staticmethod
+    def _session_from(events: list[Any], now: float) -> Any:
+        """SessionFeedback from feedback_events rows: the consented ones, within the session window."""
+        from recommender.engine import online
+
+        return online.feedback_from_rows(
+            ((as_utc(at).timestamp(), item, kind) for at, item, kind, used in events if used), now
+        )
 
     @staticmethod
     def _reason(suggestion: Any, language: str) -> str:

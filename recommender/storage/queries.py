@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
@@ -100,7 +100,9 @@ def item_rows(session: Session, ids: Iterable[str]) -> dict[str, Row[Any]]:
     wanted = list(dict.fromkeys(ids))
     found: dict[str, Row[Any]] = {}
     for start in range(0, len(wanted), 500):
-        for row in session.execute(select(Item.__table__).where(Item.id.in_(wanted[start : start + 500]))):
+        # the session's connection directly: a Core statement needs none of the ORM's execution machinery
+        statement = select(Item.__table__).where(Item.id.in_(wanted[start : start + 500]))
+        for row in session.connection().execute(statement):
             found[row.id] = row
     return found
 
@@ -135,14 +137,21 @@ def items_above_risk(session: Session, ceiling: int) -> list[str]:
     return list(session.scalars(select(Item.id).where(Item.risk_level.is_not(None), Item.risk_level > ceiling)))
 
 
-def disliked_item_ids(session: Session, shopper_id: str) -> list[str]:
-    """Items this shopper said they dislike (excluded from every later list)."""
-    rows = session.scalars(
-        select(Interaction.item_id)
-        .where(Interaction.shopper_id == shopper_id, Interaction.type == "dislike")
-        .distinct()
+def feedback_events(session: Session, shopper_id: str, since: datetime, session_types: Iterable[str]) -> list[Any]:
+    """One read for a list: the shopper's dislikes (all time, they exclude items for good) and
+    their ``session_types`` events since ``since`` (the conversation's feedback), newest first,
+    as (created_at, item_id, type, used_for_personalisation) rows."""
+    table = Interaction.__table__.c
+    return list(
+        session.connection().execute(  # Core on the session's connection: the ORM layer adds nothing here
+            select(table.created_at, table.item_id, table.type, table.used_for_personalisation)
+            .where(
+                table.shopper_id == shopper_id,
+                or_(table.type == "dislike", and_(table.created_at >= since, table.type.in_(tuple(session_types)))),
+            )
+            .order_by(table.created_at.desc(), table.id.desc())
+        )
     )
-    return list(rows)
 
 
 def add_interaction(
@@ -333,7 +342,7 @@ def log_recommendation(
         filters=filters,
         items=items,
     )
-    session.execute(insert(RecommendationLog.__table__).values(**row))
+    session.connection().execute(insert(RecommendationLog.__table__).values(**row))
     return str(row["id"])
 
 
