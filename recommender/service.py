@@ -152,7 +152,7 @@ class RankingService:
     def start(self) -> None:
         """Fit once now (errors are logged, not raised) and start the refit thread."""
         try:
-            self._refit_request_seen = self._latest_refit_request()[0]  # this fit covers older requests
+            self._refit_request_seen = self._latest_refit_request()  # this fit covers older requests
         except SQLAlchemyError:
             logger.warning("could not read refit_requests (is the database migrated?)", exc_info=True)
         try:
@@ -180,9 +180,8 @@ class RankingService:
         due = time.monotonic() + (0.0 if self._tune_due() else every)
         while not self._stop.wait(max(0.0, min(poll, due - time.monotonic()))):
             try:
-                requested = self._new_refit_request()
-                if requested is not None:
-                    self.refit(tune=requested and self.settings.tune_seconds > 0)
+                if self._new_refit_request():
+                    self.refit(tune=self.settings.tune_seconds > 0)
                     due = time.monotonic() + every
                 elif time.monotonic() >= due:
                     due = time.monotonic() + every
@@ -193,18 +192,18 @@ class RankingService:
             except Exception:  # noqa: BLE001 - keep serving the previous engine
                 logger.exception("background refit failed; keeping the previous engine")
 
-    def _latest_refit_request(self) -> tuple[int, bool]:
-        """(id, tune) of the newest stored refit request; (0, False) when there is none."""
+    def _latest_refit_request(self) -> int:
+        """Id of the newest stored refit request (0: none)."""
         with self.reads.begin() as session:
-            return queries.latest_refit_request(session) or (0, False)
+            return queries.latest_refit_request(session)
 
-    def _new_refit_request(self) -> bool | None:
-        """The ``tune`` flag of a refit request newer than the last one acted on, else None."""
-        latest, tune = self._latest_refit_request()
+    def _new_refit_request(self) -> bool:
+        """Whether a refit request newer than the last one acted on was stored (then it is acted on)."""
+        latest = self._latest_refit_request()
         if latest <= self._refit_request_seen:
-            return None
+            return False
         self._refit_request_seen = latest
-        return tune
+        return True
 
     def _tune_due(self) -> bool:
         """Whether the blend weights should be fitted again (every DXE_TUNE_SECONDS; 0 never)."""
@@ -219,7 +218,7 @@ class RankingService:
         """
         try:
             with self.sessions.begin() as session:
-                request_id = queries.request_refit(session, tune=True)
+                request_id = queries.request_refit(session)
             self._refit_request_seen = max(self._refit_request_seen, request_id)
         except SQLAlchemyError:  # the other workers will follow the data at their next scheduled refit
             logger.warning("could not store the refit request; refitting this worker only", exc_info=True)

@@ -52,11 +52,6 @@ SEGMENT_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def because_liked(item: Reasons) -> Reasons:
-    """Collaborative or profile match: the shopper liked a related item."""
-    return because("like", item)
-
-
 def because(kind: str, item: Reasons) -> Reasons:
     """The shopper's own interaction of ``kind`` (purchase, cart, like, rating, click, view)
     with a related item; an unknown kind only says the items are similar."""

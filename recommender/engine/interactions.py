@@ -73,30 +73,21 @@ def positive_kind_codes(frame: pd.DataFrame) -> np.ndarray:
     return codes
 
 
-def _strongest_kinds(keys: np.ndarray, codes: np.ndarray, matrix: sp.csr_matrix, n_items: int) -> np.ndarray:
-    """Largest code per (row * n_items + column) key, aligned with the canonical CSR's entries.
+def _strongest_kinds(keys: np.ndarray, codes: np.ndarray, nnz: int) -> np.ndarray:
+    """Largest code per (row * n_items + column) key, in the order of the canonical CSR's entries.
 
-    A canonical CSR stores one entry per distinct (row, column) pair of its input, in
-    (row, column) order, i.e. in the order of the sorted distinct keys: one sort groups the
-    input rows by entry.
+    ``sum_duplicates`` leaves one entry per distinct (row, column) pair of its input (explicit
+    zeros included), in (row, column) order, i.e. in the order of the sorted distinct keys:
+    one sort groups the input rows by entry.
     """
-    kinds = np.zeros(matrix.nnz, dtype=np.int8)
-    if keys.size == 0 or matrix.nnz == 0:
-        return kinds
-    order = np.argsort(keys)
+    if keys.size == 0:
+        return np.zeros(nnz, dtype=np.int8)
+    order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    strongest = np.maximum.reduceat(codes[order], starts)
-    if starts.size == matrix.nnz:
-        return strongest.astype(np.int8)
-    # Defensive (an entry was dropped, e.g. an explicit zero): place each distinct key by search.
-    entry_keys = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr)) * n_items
-    entry_keys += matrix.indices
-    distinct = ordered[starts]
-    at = np.minimum(np.searchsorted(entry_keys, distinct), matrix.nnz - 1)
-    found = entry_keys[at] == distinct
-    kinds[at[found]] = strongest[found]
-    return kinds
+    if starts.size != nnz:
+        raise AssertionError(f"{starts.size} distinct (shopper, item) pairs but {nnz} matrix entries")
+    return np.maximum.reduceat(codes[order], starts).astype(np.int8)
 
 
 @dataclass
@@ -127,7 +118,7 @@ class UserItemMatrix:
         return cls(
             matrix=matrix,
             shopper_index={str(s): i for i, s in enumerate(shoppers)},
-            kinds=_strongest_kinds(rows * n_items + items, positive_kind_codes(frame), matrix, n_items),
+            kinds=_strongest_kinds(rows * n_items + items, positive_kind_codes(frame), matrix.nnz),
         )
 
     def history(self, shopper_id: str | None) -> tuple[np.ndarray, np.ndarray]:

@@ -221,7 +221,6 @@ class RefitRequest(Base):
     __tablename__ = "refit_requests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tune: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 

@@ -296,18 +296,17 @@ def offer_answers(session: Session, segment: str) -> dict[str, tuple[int, int]]:
     return {code: (pair[0], pair[1]) for code, pair in counts.items()}
 
 
-def request_refit(session: Session, *, tune: bool = True) -> int:
+def request_refit(session: Session) -> int:
     """Record a staff refit request; returns its id (every worker acts on ids above its last)."""
-    request = RefitRequest(tune=tune, created_at=utcnow())
+    request = RefitRequest(created_at=utcnow())
     session.add(request)
     session.flush()
     return int(request.id)
 
 
-def latest_refit_request(session: Session) -> tuple[int, bool] | None:
-    """(id, tune) of the newest refit request, or None if there never was one."""
-    row = session.execute(select(RefitRequest.id, RefitRequest.tune).order_by(RefitRequest.id.desc()).limit(1)).first()
-    return None if row is None else (int(row[0]), bool(row[1]))
+def latest_refit_request(session: Session) -> int:
+    """Id of the newest refit request, 0 if there never was one."""
+    return int(session.scalar(select(func.max(RefitRequest.id))) or 0)
 
 
 def log_recommendation(

@@ -148,7 +148,7 @@ def test_a_staff_refit_reaches_every_worker(client, settings) -> None:
             time.sleep(0.1)
         assert a.snapshot().fitted_at > a_fitted and b.snapshot().fitted_at > b_fitted
         later.start()  # its own start-up fit already covers the stored request
-        assert later._new_refit_request() is None and b._new_refit_request() is None
+        assert later._new_refit_request() is False and b._new_refit_request() is False
     finally:
         for service in (a, b, later):
             service.stop()

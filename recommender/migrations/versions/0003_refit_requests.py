@@ -22,7 +22,6 @@ def upgrade() -> None:
     """Apply this revision."""
     op.create_table('refit_requests',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('tune', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_refit_requests'))
     )

@@ -13,7 +13,7 @@ MAPO = {"zh": "麻婆豆腐", "en": "Mapo tofu"}
 @pytest.mark.parametrize(
     ("reasons", "zh", "en"),
     [
-        (explain.because_liked(MAPO), "因为你喜欢「麻婆豆腐」", "Because you liked Mapo tofu"),
+        (explain.because("like", MAPO), "因为你喜欢「麻婆豆腐」", "Because you liked Mapo tofu"),
         (explain.bought_with(MAPO), "经常和「麻婆豆腐」一起购买", "Often bought with Mapo tofu"),
         (explain.matches_attribute("taste", "spicy"), "符合「辣」口味", "Matches 'spicy'"),
         (explain.matches_attribute("occasion", "date"), "适合「约会」场合", "Good for 'date'"),
