@@ -20,6 +20,7 @@ from .popularity import PopularityModel
 from .rp3beta import RP3betaModel
 from .rules import AssociationRulesModel
 from .session_ease import SessionEASEModel
+from .userknn import PureSVDModel, UserKNNModel
 
 __all__ = [
     "ALSModel",
@@ -32,7 +33,9 @@ __all__ = [
     "MultiScaleEASEModel",
     "NotFittedError",
     "PopularityModel",
+    "PureSVDModel",
     "RP3betaModel",
     "RecommenderModel",
     "SessionEASEModel",
+    "UserKNNModel",
 ]

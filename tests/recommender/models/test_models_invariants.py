@@ -16,8 +16,10 @@ from recommender.models import (  # noqa: E402
     HybridModel,
     ItemKNNModel,
     PopularityModel,
+    PureSVDModel,
     RP3betaModel,
     SessionEASEModel,
+    UserKNNModel,
 )
 
 
@@ -29,6 +31,22 @@ class TestPopularity(ModelInvariants):
 class TestItemKNN(ModelInvariants, LearnsCommunities):
     def make_model(self):
         return ItemKNNModel(neighbors=10, shrinkage=1.0)
+
+
+class TestUserKNNCosine(ModelInvariants, LearnsCommunities):
+    def make_model(self):
+        return UserKNNModel(neighbors=10, shrinkage=1.0, similarity="cosine")
+
+
+class TestUserKNNPearson(ModelInvariants, LearnsCommunities):
+    def make_model(self):
+        return UserKNNModel(neighbors=10, shrinkage=1.0, similarity="pearson")
+
+
+class TestPureSVD(ModelInvariants, LearnsCommunities):
+    # rank 2 matches the two communities of the checkerboard
+    def make_model(self):
+        return PureSVDModel(factors=2)
 
 
 class TestEASE(ModelInvariants, LearnsCommunities):
