@@ -10,8 +10,9 @@ and none of their interactions reach the engine. Allergens and the risk ceiling 
 the shopper's profile are applied to every request: they are safety limits.
 
 Online learning: likes, dislikes, clicks, carts and purchases of a consenting shopper are
-kept in a small per-shopper memory (rebuilt from the interactions table when missing) and
-passed to the engine with each search/recommend request, so they count before the refit.
+read from the interactions table on every search/recommend request (their dislikes of all
+time, the rest within the session window) and passed to the engine, so they count before
+the refit and whichever worker process answers.
 
 Experiments: the shopper's variant (``recommender.experiments``) picks the re-ranking
 knobs; it is logged with the list and returned in the response.
