@@ -124,6 +124,24 @@ class ModelInvariants:
             self.make_model().fit(pd.DataFrame({"user_id": [1]}))
 
 
+class UsesSeed:
+    """For models with a random start: ``random_state`` must reach the fit.
+
+    The same seed gives the same scores (``ModelInvariants``); a different seed gives a
+    different start, so the raw scores differ even when the ranking converges to the same.
+    """
+
+    def test_random_state_changes_the_fit(self) -> None:
+        model = self.make_model()
+        assert "random_state" in model.get_params()
+        users = ["u1", "u4"]
+        first = model.set_params(random_state=1).fit(checkerboard()).score_users(users)
+        again = self.make_model().set_params(random_state=1).fit(checkerboard()).score_users(users)
+        other = self.make_model().set_params(random_state=2).fit(checkerboard()).score_users(users)
+        np.testing.assert_array_equal(first, again)
+        assert not np.allclose(first, other, rtol=1e-9, atol=0.0)
+
+
 class LearnsCommunities:
     """For personalised models: each user's top items come from their own community."""
 

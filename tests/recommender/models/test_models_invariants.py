@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from models_testkit import LearnsCommunities, ModelInvariants  # noqa: E402
+from models_testkit import LearnsCommunities, ModelInvariants, UsesSeed  # noqa: E402
 
 from recommender.models import (  # noqa: E402
     ALSModel,
@@ -71,15 +71,32 @@ class TestRP3beta(ModelInvariants, LearnsCommunities):
         return RP3betaModel(alpha=0.8, beta=0.3, neighbors=20)
 
 
-class TestALS(ModelInvariants, LearnsCommunities):
+class TestALS(ModelInvariants, LearnsCommunities, UsesSeed):
     # rank 2 matches the two communities of the checkerboard
     def make_model(self):
         return ALSModel(factors=2, iterations=20, regularization=0.01, alpha=10.0, num_threads=1)
 
 
-class TestBPR(ModelInvariants, LearnsCommunities):
+class TestBPR(ModelInvariants, LearnsCommunities, UsesSeed):
     def make_model(self):
         return BPRModel(factors=8, iterations=100, learning_rate=0.05)
+
+
+class SegmentedPopularity(PopularityModel):
+    """PopularityModel(by="segment") fed the checkerboard with each user's parity as segment."""
+
+    def fit(self, interactions, items=None):
+        if "user_id" in interactions.columns:
+            parity = interactions["user_id"].astype(str).str.lstrip("u").astype(int) % 2
+            interactions = interactions.assign(segment=parity.map({0: "even", 1: "odd"}))
+        return super().fit(interactions, items)
+
+
+class TestPopularityBySegment(ModelInvariants, LearnsCommunities):
+    """Per-segment popularity: the checkerboard's two communities are its segments."""
+
+    def make_model(self):
+        return SegmentedPopularity(by="segment")
 
 
 class TestHybrid(ModelInvariants, LearnsCommunities):
