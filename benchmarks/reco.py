@@ -45,9 +45,11 @@ from recommender.models import (  # noqa: E402
     ItemKNNModel,
     MultiScaleEASEModel,
     PopularityModel,
+    PureSVDModel,
     RecommenderModel,
     RP3betaModel,
     SessionEASEModel,
+    UserKNNModel,
 )
 from recommender.models.constants import DEFAULT_K, DEFAULT_SEED  # noqa: E402
 from recommender.models.content import ContentTFIDFModel  # noqa: E402
@@ -91,6 +93,16 @@ GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
         ItemKNNModel,
         [{"neighbors": n, "shrinkage": s} for n in (50, 100, 200) for s in (0.0, 10.0, 50.0)],
     ),
+    "userknn": (
+        UserKNNModel,
+        [
+            {"neighbors": n, "shrinkage": s, "similarity": sim}
+            for n in (50, 100, 200)
+            for s in (0.0, 10.0)
+            for sim in ("cosine", "pearson")
+        ],
+    ),
+    "puresvd": (PureSVDModel, [{"factors": f} for f in (10, 20, 50, 100)]),
     "rp3beta": (
         RP3betaModel,
         [
@@ -302,9 +314,10 @@ def plot_ranking(results: dict[str, dict[str, float]], path: Path) -> None:
     plt.close(fig)
 
 
-def write_results(output: Path, results: dict[str, dict[str, float]]) -> None:
-    """Merge this run's models into the JSON file (other datasets and models not re-run are kept)."""
-    merge_models(output, DATASET, results)
+def write_results(output: Path, results: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Merge this run's models into the JSON file (other datasets and models not re-run are kept);
+    returns every model of this dataset now in the file."""
+    return merge_models(output, DATASET, results)[DATASET]
 
 
 def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[str, dict[str, float]]:
@@ -317,13 +330,11 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
     )
     results: dict[str, dict[str, float]] = {}
     tuned: dict[str, dict[str, Any]] = {}
-    validation: dict[str, float] = {}
     for name in models:
         if name == "hybrid":
             continue
         params, score, seconds = tune(name, train, quick)
         tuned[name] = params
-        validation[name] = score
         print(
             f"  {name:<11} validation nDCG@10 {score:.4f} with {params} (tuning {seconds:.1f} s)", flush=True
         )
@@ -348,10 +359,13 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
     print()
     print(format_table(results))
     print()
-    print(target_report(results, validation))
-    write_results(output, results)
+    # the verdict and the chart cover every model in the file: a run of some models only
+    # (--models) is judged together with the earlier rows it did not replace
+    merged = write_results(output, results)
+    validation = {name: row[VALIDATION_KEY] for name, row in merged.items() if VALIDATION_KEY in row}
+    print(target_report(merged, validation))
     png = output.parent / f"reco_{DATASET}.png"
-    plot_ranking(results, png)
+    plot_ranking(merged, png)
     print(f"\nwritten {output} and {png}")
     return results
 

@@ -77,7 +77,12 @@ def test_multiscale_ease_with_its_tuned_setting_meets_the_ndcg_target(split) -> 
 
 def test_quick_run_writes_the_documented_keys(split, tmp_path: Path) -> None:
     output = tmp_path / "reco.json"
-    output.write_text(json.dumps({"other-dataset": {"m": {"rps": 1.0}}}))
+    # an earlier run's row for another model: kept, and judged with this run's rows
+    earlier = {
+        "map": 0.2, "ndcg@10": 0.6, "precision@10": 0.5, "recall@10": 0.3, "fit_seconds": 1.0,
+        "p50_ms": 1.0, "p99_ms": 2.0, "coverage": 0.1, "validation_ndcg@10": 0.9,
+    }  # fmt: skip
+    output.write_text(json.dumps({"other-dataset": {"m": {"rps": 1.0}}, reco.DATASET: {"earlier": earlier}}))
     done = subprocess.run(
         [sys.executable, "benchmarks/reco.py", "--quick", "--models", "popularity", "ease", "--output", str(output)],
         cwd=REPO_ROOT,
@@ -90,16 +95,18 @@ def test_quick_run_writes_the_documented_keys(split, tmp_path: Path) -> None:
     written = json.loads(output.read_text())
     assert written["other-dataset"] == {"m": {"rps": 1.0}}  # merged, not overwritten
     rows = written[reco.DATASET]
-    assert set(rows) == {"popularity", "ease"}
-    for row in rows.values():
+    assert set(rows) == {"popularity", "ease", "earlier"}
+    assert rows["earlier"] == earlier
+    for row in (rows["popularity"], rows["ease"]):
         assert {"map", "ndcg@10", "precision@10", "recall@10", "fit_seconds", "p50_ms", "p99_ms"} <= set(row)
         assert 0.0 < row["map"] < row["ndcg@10"] < 1.0
     assert rows["ease"]["ndcg@10"] > rows["popularity"]["ndcg@10"] + 0.1
     # the validation score the model was chosen by is kept (validation folds are 10 % slices: lower)
     assert 0.0 < rows["ease"]["validation_ndcg@10"] < rows["ease"]["ndcg@10"]
-    assert "targets (our best model by validation nDCG@10: ease)" in done.stdout
+    assert "targets (our best model by validation nDCG@10: earlier)" in done.stdout
     assert (tmp_path / "reco_movielens-100k.png").read_bytes()[:4] == b"\x89PNG"
-    assert "map" in done.stdout.split("targets")[1] and "MISS" in done.stdout.split("targets")[1]
+    verdict = done.stdout.split("targets")[1]
+    assert "0.2000  >= 0.16   ok" in verdict and "0.6000  >= 0.5    ok" in verdict
 
 
 def test_plot_ranking_draws_every_model(tmp_path: Path) -> None:
