@@ -23,9 +23,10 @@ train: setup ## train the Rasa model if the training data changed
 
 DATASETS ?= ../shared/datasets
 
-bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV, Groceries rules, offer bandit, serving (demo and 100k items)
+bench-reco: setup ## recommender benchmarks: MovieLens ranking, CDNOW CLV and churn, Groceries rules, offer bandit, serving (demo and 100k items)
 	@.venvs/reco/bin/python benchmarks/reco.py
 	@.venvs/reco/bin/python -m benchmarks.clv
+	@.venvs/reco/bin/python benchmarks/churn.py
 	@.venvs/reco/bin/python benchmarks/rules.py --datasets $(DATASETS)
 	@.venvs/reco/bin/python benchmarks/offers.py
 	@.venvs/reco/bin/python benchmarks/serve.py
