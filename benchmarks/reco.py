@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.reco_live import LiveEngineModel, movielens_items  # noqa: E402
 from benchmarks.results import merge_models  # noqa: E402
 from recommender.evaluation import beyond_accuracy, evaluate, stratified_split  # noqa: E402
 from recommender.models import (  # noqa: E402
@@ -166,6 +168,9 @@ GRIDS: dict[str, tuple[type[RecommenderModel], list[dict[str, Any]]]] = {
 }
 #: Components of the hybrid (each with its tuned hyper-parameters).
 HYBRID_COMPONENTS = ("session_ease", "rp3beta", "itemknn")
+#: The live engine (benchmarks/reco_live.py): one setting, no grid.
+LIVE_ENGINE = "live_engine"
+MODEL_CHOICES = [*GRIDS, LIVE_ENGINE, "hybrid"]
 
 
 def load_movielens(data_dir: Path) -> pd.DataFrame:
@@ -193,6 +198,16 @@ def load_item_text(data_dir: Path) -> dict[int, str]:
     }
 
 
+def validation_folds(train: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """The inner (train, held-out) splits of ``train`` every model is chosen on."""
+    return [stratified_split(train, VALIDATION_RATIO, seed=seed) for seed in VALIDATION_SEEDS]
+
+
+def validation_score(make: Callable[[], Any], folds: list[tuple[pd.DataFrame, pd.DataFrame]]) -> float:
+    """Mean nDCG@10 over the folds of a model made fresh (``make()``) and fitted on each inner train."""
+    return float(np.mean([evaluate(make().fit(inner), held)[f"ndcg@{DEFAULT_K}"] for inner, held in folds]))
+
+
 def tune(name: str, train: pd.DataFrame, quick: bool) -> tuple[dict[str, Any], float, float]:
     """Best grid point by mean validation nDCG@10 over the inner folds of ``train``.
 
@@ -200,13 +215,11 @@ def tune(name: str, train: pd.DataFrame, quick: bool) -> tuple[dict[str, Any], f
     """
     cls, grid = GRIDS[name]
     grid = grid[:1] if quick else grid
-    folds = [stratified_split(train, VALIDATION_RATIO, seed=seed) for seed in VALIDATION_SEEDS]
+    folds = validation_folds(train)
     start = time.perf_counter()
     best_params, best_score = grid[0], -1.0
     for params in grid:
-        score = float(
-            np.mean([evaluate(cls(**params).fit(inner), held)[f"ndcg@{DEFAULT_K}"] for inner, held in folds])
-        )
+        score = validation_score(lambda params=params: cls(**params), folds)
         if score > best_score:
             best_params, best_score = params, score
     scale = len(train) / float(np.mean([len(inner) for inner, _ in folds]))
@@ -314,6 +327,36 @@ def plot_ranking(results: dict[str, dict[str, float]], path: Path) -> None:
     plt.close(fig)
 
 
+def run_live_engine(data_dir: Path, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float]:
+    """The live engine's row: scored on the validation folds like the tuned models (it has no
+    grid: its blend weights are fitted inside every ``fit``, on that fit's data only), then
+    fitted on the training split and measured on the test split."""
+    items = movielens_items(data_dir)
+    start = time.perf_counter()
+    score = validation_score(lambda: LiveEngineModel(items), validation_folds(train))
+    print(
+        f"  {LIVE_ENGINE:<11} validation nDCG@10 {score:.4f} (no grid; {time.perf_counter() - start:.1f} s)",
+        flush=True,
+    )
+    model = LiveEngineModel(items)
+    row = measure(model, train, test)
+    row[VALIDATION_KEY] = score
+    blend = model.blend_
+    assert blend is not None  # tune=True
+    print(
+        f"  {LIVE_ENGINE:<11} blend weights {model.weights_} "
+        f"({'fitted' if blend.fitted else 'hand-set defaults: the tuning did not fit'} "
+        f"on {blend.cases} leave-last-out cases); test nDCG@10 {row[f'ndcg@{DEFAULT_K}']:.4f} "
+        f"fit {row['fit_seconds']:.2f} s",
+        flush=True,
+    )
+    # the weights it ranked with, in the JSON too (no segments: the segment share is in popularity)
+    row.update({f"blend_{signal}": float(weight) for signal, weight in model.weights_.items()})
+    row["blend_fitted"] = float(blend.fitted)
+    row["blend_cases"] = float(blend.cases)
+    return row
+
+
 def write_results(output: Path, results: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     """Merge this run's models into the JSON file (other datasets and models not re-run are kept);
     returns every model of this dataset now in the file."""
@@ -331,7 +374,7 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
     results: dict[str, dict[str, float]] = {}
     tuned: dict[str, dict[str, Any]] = {}
     for name in models:
-        if name == "hybrid":
+        if name in ("hybrid", LIVE_ENGINE):
             continue
         params, score, seconds = tune(name, train, quick)
         tuned[name] = params
@@ -356,6 +399,8 @@ def run(data_dir: Path, output: Path, models: list[str], quick: bool) -> dict[st
             f"test nDCG@10 {results['hybrid'][f'ndcg@{DEFAULT_K}']:.4f}",
             flush=True,
         )
+    if LIVE_ENGINE in models:
+        results[LIVE_ENGINE] = run_live_engine(data_dir, train, test)
     print()
     print(format_table(results))
     print()
@@ -378,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results file (merged)")
     parser.add_argument(
-        "--models", nargs="+", default=[*GRIDS, "hybrid"], choices=[*GRIDS, "hybrid"], help="models to run"
+        "--models", nargs="+", default=MODEL_CHOICES, choices=MODEL_CHOICES, help="models to run"
     )
     parser.add_argument("--quick", action="store_true", help="first grid point only (smoke run)")
     args = parser.parse_args(argv)

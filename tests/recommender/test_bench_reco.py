@@ -3,7 +3,8 @@
 The data-backed tests read ../shared/datasets/movielens-100k in place and skip, saying why,
 when it is absent. They pin the protocol's split to the sizes in its SOURCE.md and the
 headline models to their measured quality, with fixed hyper-parameters (the tuning itself
-runs in `make bench-reco`).
+runs in `make bench-reco`). The live engine's adapter (benchmarks/reco_live.py) is checked
+on a slice (users 1-150): fitted on the training ratings only, seen items never recommended.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import reco
-from recommender.evaluation import evaluate, stratified_split
-from recommender.models import EASEModel, MultiScaleEASEModel
+from benchmarks import reco, reco_live
+from recommender.engine.catalog import Catalog
+from recommender.engine.constants import HYBRID_WEIGHTS
+from recommender.engine.tuning import fit_blend_weights
+from recommender.evaluation import beyond_accuracy, evaluate, stratified_split
+from recommender.models import EASEModel, MultiScaleEASEModel, PopularityModel
+from recommender.storage.frames import ITEM_COLUMNS
 
 MOVIELENS = reco.DEFAULT_DATA_DIR / reco.DATASET / "u.data"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +127,61 @@ def test_plot_ranking_draws_every_model(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     with pytest.raises(KeyError):  # a model without its metrics is an error, not a blank bar
         reco.plot_ranking({**results, "broken": {"map": 0.1}}, tmp_path / "bad.png")
+
+
+@pytest.fixture(scope="module")
+def live_items() -> pd.DataFrame:
+    if not MOVIELENS.is_file():
+        pytest.skip(f"MovieLens-100k absent: {MOVIELENS} (the public datasets live in ../shared/datasets)")
+    return reco_live.movielens_items(reco.DEFAULT_DATA_DIR)
+
+
+def test_live_items_frame_is_a_catalog_the_engine_accepts(live_items: pd.DataFrame) -> None:
+    assert list(live_items.columns) == ITEM_COLUMNS
+    catalog = Catalog.from_frame(live_items)
+    assert len(catalog) == 1682 and catalog.ids[0] == "1"
+    assert catalog.titles["en"][0] == catalog.titles["zh"][0] == "Toy Story (1995)"
+    assert catalog.tags[0] == frozenset({"animation", "children's", "comedy"})
+    assert catalog.category[0] == "animation"
+    assert (catalog.stock > 0).all() and len(set(catalog.price)) == 1 and set(catalog.vertical) == {"product"}
+
+
+def test_live_engine_adapter_fits_on_train_only_and_ranks_unseen_items(
+    live_items: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ratings = reco.load_movielens(reco.DEFAULT_DATA_DIR)
+    train, test = stratified_split(ratings[ratings["user_id"] <= 150])
+    given: list[pd.DataFrame] = []
+
+    def recording(items: pd.DataFrame, interactions: pd.DataFrame, **kwargs: Any) -> Any:
+        given.append(interactions)
+        return fit_blend_weights(items, interactions, **kwargs)
+
+    monkeypatch.setattr(reco_live, "fit_blend_weights", recording)
+    model = reco_live.LiveEngineModel(live_items).fit(train)
+    # the blend tuning sees the training ratings, and nothing else
+    (tuned_on,) = given
+    assert len(tuned_on) == len(train) and set(tuned_on["type"]) == {"rating"}
+    assert set(zip(tuned_on["shopper_id"], tuned_on["item_id"], strict=True)) == {
+        (str(u), str(i)) for u, i in zip(train["user_id"], train["item_id"], strict=True)
+    }
+    # the engine ranks with the weights the adapter reports (tuned ones only when the tuning fitted)
+    assert model.blend_ is not None
+    expected = model.blend_.weights if model.blend_.fitted else HYBRID_WEIGHTS
+    assert model.engine_.blend_weights_ == expected
+    assert model.weights_ == model.engine_.unsegmented_weights_
+
+    users = test["user_id"].unique()
+    ids, scores = model.recommend(users, k=10, exclude_seen=True)
+    assert ids.shape == scores.shape == (len(users), 10) and ids.dtype == train["item_id"].dtype
+    seen = train.groupby("user_id")["item_id"].agg(set)
+    assert all(not set(row) & seen[user] for user, row in zip(users, ids, strict=True))
+    assert (np.diff(scores, axis=1) <= 1e-9).all()
+    single, _ = model.recommend(users[0], k=5)
+    assert single.ndim == 1 and len(single) == 5 and list(single) == list(ids[0][:5])
+    # the benchmark's evaluation and beyond-accuracy run on it unchanged
+    row = evaluate(model, test)
+    popularity = evaluate(PopularityModel().fit(train), test)
+    assert row["ndcg@10"] > popularity["ndcg@10"]
+    assert 0.0 < beyond_accuracy([list(r) for r in ids], train)["coverage"] <= 1.0
+    assert reco.LIVE_ENGINE in reco.MODEL_CHOICES
