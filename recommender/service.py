@@ -58,9 +58,17 @@ def item_card(
     currency: str = C.BASE_CURRENCY,
     reason: str | None = None,
     reason_code: str | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Render an item as an ItemCard dict in ``language`` with the price in ``currency``."""
+    """Render an item as an ItemCard dict in ``language`` with the price in ``currency``.
+
+    ``titles`` and ``reasons`` hold each language known: the reason in every language of
+    ``reasons`` (the engine's bilingual reason), else only ``reason`` in ``language``.
+    """
     title = (item.title_en or item.title_zh) if language == "en" else (item.title_zh or item.title_en)
+    titles = {lang: text for lang, text in (("zh", item.title_zh), ("en", item.title_en)) if text}
+    known = reasons if reasons else ({language: reason} if reason else {})
+    reasons_out = {lang: str(known[lang]) for lang in C.LANGUAGES if known.get(lang)}
     price = float(item.price)
     price_cny = settings.to_cny(price, item.currency)
     attributes: dict[str, Any] = {"stock": int(item.stock or 0)}
@@ -79,6 +87,7 @@ def item_card(
         "vertical": item.vertical,
         "category": item.category,
         "title": title or item.id,
+        "titles": titles,
         "brand": item.brand,
         "colour": item.colour,
         "price": price,
@@ -87,6 +96,7 @@ def item_card(
         "display_currency": currency,
         "image_url": item.image_url or f"/static/img/{item.id}.svg",
         "reason": reason,
+        "reasons": reasons_out,
         "reason_code": reason_code,
         "attributes": attributes,
     }
@@ -465,6 +475,7 @@ class RankingService:
                 currency=wanted.currency,
                 reason=self._reason(s, request.language),
                 reason_code=s.reason_code,
+                reasons=dict(s.reasons or {}),
             )
             for s in shown
         ]

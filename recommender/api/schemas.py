@@ -94,12 +94,19 @@ class RecommendationRequest(Strict):
 
 
 class ItemCard(BaseModel):
-    """An item as shown to the shopper."""
+    """An item as shown to the shopper.
+
+    ``title`` and ``reason`` are in the request's language (as before); ``titles`` and
+    ``reasons`` carry every language known ({"zh": ..., "en": ...}), so that a client can
+    answer in another language later without asking again. A language missing from them
+    is not known (e.g. a reason given in one language only).
+    """
 
     id: str
     vertical: str
     category: str
     title: str
+    titles: dict[Language, str] = {}
     brand: str | None = None
     colour: str | None = None
     price: float
@@ -108,6 +115,7 @@ class ItemCard(BaseModel):
     display_currency: str
     image_url: str
     reason: str | None = None
+    reasons: dict[Language, str] = {}
     reason_code: str | None = None
     attributes: dict[str, Any] = {}
 
