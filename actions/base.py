@@ -2,7 +2,7 @@
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Union
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -120,11 +120,12 @@ def answers_human_offer(tracker: Tracker) -> bool:
 
 
 async def recommend_and_present(
-    turn: Turn, request: Dict[str, Any], header: str = ""
+    turn: Turn, request: Dict[str, Any], header: Union[str, Callable[[List[Dict[str, Any]]], str]] = ""
 ) -> List[EventType]:
     """Ask the recommender for ``request`` and show the answer, or cached items if it fails.
 
-    ``header`` replaces the default "Here are n picks" line.
+    ``header`` replaces the default "Here are n picks" line; a function of the items
+    shown words it by what came back.
     """
     try:
         answer = await turn.client.recommend(request)
@@ -137,6 +138,8 @@ async def recommend_and_present(
         return []
     if answer.get("fallback"):
         header = turn.text("results_relaxed")
+    elif callable(header):
+        header = header(items)
     send_cards(turn.dispatcher, header or turn.text("results_header", n=len(items)),
                turn.language, items, recommendation_id)
     return memory_events(request, items, recommendation_id)

@@ -25,6 +25,7 @@ from actions.constants import (
     MIN_REQUEST_SECONDS,
     PATH_HANDOFFS,
     PATH_INTERACTIONS,
+    PATH_ITEM,
     PATH_OFFER_RESPONSE,
     PATH_OFFERS,
     PATH_ORDERS,
@@ -185,6 +186,14 @@ class RecommenderClient:
             raise RecommenderUnavailable(f"{PATH_POPULAR}: answer without items")
         self.cache.replace(vertical, language, items)
         return items
+
+    async def item(self, item_id: str, language: str, currency: str = "CNY") -> Dict[str, Any]:
+        """GET /api/v1/items/{item_id}: one item as a card (no reason: it was not recommended)."""
+        path = PATH_ITEM.format(item_id=quote(item_id, safe=""))
+        return self._expect_dict(
+            await self._call("GET", path, PATH_ITEM, params={"language": language, "currency": currency}),
+            PATH_ITEM,
+        )
 
     def cached_popular(
         self, vertical: str, language: str, filters: Dict[str, Any], k: int

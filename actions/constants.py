@@ -48,6 +48,14 @@ INTENT_ASK_DISHES = "ask_dishes"
 INTENT_LIKE = "like_item"
 INTENT_DISLIKE = "dislike_item"
 
+# --- card buttons ------------------------------------------------------------
+# A card's buttons name the card itself: `/like_item{"item_id": ..., "recommendation_id": ...}`
+# (Rasa's payload syntax; the intent is taken as given, NLU is not run). They are read as
+# entities when the domain declares them, else from the payload text (actions/items.py).
+PAYLOAD_ITEM_ID = "item_id"
+PAYLOAD_RECOMMENDATION_ID = "recommendation_id"
+MAX_ID_CHARS = 128  # as the recommender accepts (recommender/constants.py)
+
 # --- verticals and modes -----------------------------------------------------
 VERTICAL_PRODUCT = "product"
 VERTICAL_FASHION = "fashion"
@@ -56,10 +64,14 @@ VERTICAL_FINANCE = "finance"
 MODE_SEARCH = "search"
 MODE_RECOMMEND = "recommend"
 MODE_OUTFIT = "outfit"
+MODE_SIMILAR = "similar"
+# reason_code of an item recommended by a co-purchase rule ("often bought with ...")
+REASON_BOUGHT_WITH = "rule"
 
 # --- recommender API -----------------------------------------------------------
 PATH_RECOMMENDATIONS = "/api/v1/recommendations"
 PATH_POPULAR = "/api/v1/popular"
+PATH_ITEM = "/api/v1/items/{item_id}"
 PATH_INTERACTIONS = "/api/v1/interactions"
 PATH_ORDERS = "/api/v1/orders"
 PATH_OFFERS = "/api/v1/offers"

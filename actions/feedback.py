@@ -1,5 +1,5 @@
 """Reactions to a shown item: like/dislike, why, add to cart, buy."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.types import DomainDict
@@ -14,25 +14,29 @@ from actions.constants import (
     INTERACTION_DISLIKE,
     INTERACTION_LIKE,
     MODE_RECOMMEND,
-    SLOT_LAST_RECOMMENDATION_ID,
     SLOT_LAST_REQUEST,
     SLOT_SELECTED_ITEM,
     VERTICAL_PRODUCT,
 )
-from actions.items import Item, price_of, referenced_item, shown_items, title_of, with_selected
+from actions.items import (
+    Item,
+    Reference,
+    price_of,
+    reason_of,
+    resolve_reference,
+    shown_items,
+    title_of,
+    with_selected,
+)
 from actions.request_builder import build_request, empty_filters
 
 
-def _referenced_or_explain(turn: Turn) -> Item:
-    """The item meant, or an empty dict after telling the shopper what is missing."""
-    item, problem = referenced_item(turn.tracker)
+async def referenced_or_explain(turn: Turn) -> Optional[Reference]:
+    """The item meant (with the list it was shown in), or None after telling the shopper what is missing."""
+    reference, problem = await resolve_reference(turn.tracker, turn.client, turn.language)
     if problem:
         turn.say(problem, n=len(shown_items(turn.tracker)))
-    return item or {}
-
-
-def _recommendation_id(turn: Turn) -> Any:
-    return turn.tracker.get_slot(SLOT_LAST_RECOMMENDATION_ID) or None
+    return reference
 
 
 def _alternatives_request(turn: Turn, item: Item) -> Dict[str, Any]:
@@ -58,19 +62,20 @@ class ActionFeedback(DxeAction):
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
         """POST the interaction, then acknowledge (and offer alternatives on dislike)."""
-        item = _referenced_or_explain(turn)
-        if not item:
+        reference = await referenced_or_explain(turn)
+        if reference is None:
             return []
+        item = reference.item
         intent = (turn.tracker.latest_message.get("intent") or {}).get("name")
         kind = INTERACTION_DISLIKE if intent == INTENT_DISLIKE else INTERACTION_LIKE
         try:
             await turn.client.record_interaction(
-                turn.shopper_id, str(item["id"]), kind, _recommendation_id(turn)
+                turn.shopper_id, str(item["id"]), kind, reference.recommendation_id
             )
             note = ""
         except RecommenderError:
             note = turn.text("feedback_not_saved")
-        title = title_of(item)
+        title = title_of(item, turn.language)
         if kind == INTERACTION_LIKE:
             turn.dispatcher.utter_message(text=turn.join(turn.text("like_ack", title=title), note))
             return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
@@ -83,7 +88,7 @@ class ActionFeedback(DxeAction):
 
 
 class ActionExplain(DxeAction):
-    """Say why an item was recommended, from the reason stored with the shown cards."""
+    """Say why an item was recommended, from the reason stored with its card, in the current language."""
 
     def name(self) -> str:
         """Name in the domain."""
@@ -95,20 +100,21 @@ class ActionExplain(DxeAction):
         The click (attributed to the list the card was in) feeds the shopper's next list
         and the experiment's click-through; if it cannot be saved the answer is the same.
         """
-        item = _referenced_or_explain(turn)
-        if not item:
+        reference = await referenced_or_explain(turn)
+        if reference is None:
             return []
+        item = reference.item
         try:
             await turn.client.record_interaction(
-                turn.shopper_id, str(item["id"]), INTERACTION_CLICK, _recommendation_id(turn)
+                turn.shopper_id, str(item["id"]), INTERACTION_CLICK, reference.recommendation_id
             )
         except RecommenderError:
             pass  # the explanation does not depend on it
-        reason = item.get("reason")
-        if isinstance(reason, str) and reason.strip():
-            turn.say("explain", title=title_of(item), reason=reason.strip())
+        title, reason = title_of(item, turn.language), reason_of(item, turn.language)
+        if reason:
+            turn.say("explain", title=title, reason=reason)
         else:
-            turn.say("explain_generic", title=title_of(item))
+            turn.say("explain_generic", title=title)
         return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
 
 
@@ -121,17 +127,19 @@ class ActionAddToCart(DxeAction):
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
         """POST /api/v1/interactions type cart."""
-        item = _referenced_or_explain(turn)
-        if not item:
+        reference = await referenced_or_explain(turn)
+        if reference is None:
             return []
+        item = reference.item
+        title = title_of(item, turn.language)
         try:
             await turn.client.record_interaction(
-                turn.shopper_id, str(item["id"]), INTERACTION_CART, _recommendation_id(turn)
+                turn.shopper_id, str(item["id"]), INTERACTION_CART, reference.recommendation_id
             )
         except RecommenderError:
-            turn.say("cart_failed", title=title_of(item))
+            turn.say("cart_failed", title=title)
             return []
-        turn.say("cart_added", title=title_of(item))
+        turn.say("cart_added", title=title)
         return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
 
 
@@ -144,13 +152,14 @@ class ActionBuy(DxeAction):
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
         """POST /api/v1/orders."""
-        item = _referenced_or_explain(turn)
-        if not item:
+        reference = await referenced_or_explain(turn)
+        if reference is None:
             return []
-        title = title_of(item)
+        item = reference.item
+        title = title_of(item, turn.language)
         try:
             order = await turn.client.create_order(
-                turn.shopper_id, str(item["id"]), 1, _recommendation_id(turn)
+                turn.shopper_id, str(item["id"]), 1, reference.recommendation_id
             )
         except RecommenderRejected:
             turn.say("order_rejected", title=title)

@@ -39,6 +39,14 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "先选一件你喜欢的，我再围绕它帮你搭配：",
         "en": "Pick a piece you like and I'll build an outfit around it:",
     },
+    "together_header": {
+        "zh": "经常和「{title}」一起买的：",
+        "en": "Often bought together with {title}:",
+    },
+    "together_or_similar_header": {
+        "zh": "和「{title}」经常一起买、一起喜欢或相似的（原因见每张卡片）：",
+        "en": "Often bought or liked together with {title}, or similar to it (each card says which):",
+    },
     # --- referenced items
     "nothing_shown": {
         "zh": "我还没给你推荐过东西呢，想看看什么？",
@@ -47,6 +55,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     "no_such_item": {
         "zh": "我刚才只推荐了{n}个，你说的是哪一个？",
         "en": "I only showed {n} items. Which one do you mean?",
+    },
+    "unknown_item": {
+        "zh": "抱歉，没找到这件商品，你说的是哪一个？",
+        "en": "Sorry, I can't find that item. Which one do you mean?",
     },
     "like_ack": {
         "zh": "很高兴你喜欢「{title}」！说“加入购物车”就可以先收着。",

@@ -1,8 +1,9 @@
 """action_recommend, action_refine and action_outfit: searches the shopper asked for."""
 import copy
 import statistics
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.types import DomainDict
 
@@ -13,15 +14,17 @@ from actions.constants import (
     MODE_OUTFIT,
     MODE_RECOMMEND,
     MODE_SEARCH,
+    MODE_SIMILAR,
     PRICE_STEP,
     PRICIER_FACTOR,
+    REASON_BOUGHT_WITH,
     SLOT_LAST_REQUEST,
     SLOT_VERTICAL,
     VERTICAL_DISH,
     VERTICAL_FASHION,
     VERTICAL_PRODUCT,
 )
-from actions.items import referenced_item, shown_items, title_of, with_selected
+from actions.items import resolve_reference, shown_items, title_of, with_selected
 from actions.request_builder import (
     add_sticky_constraints,
     apply_entities,
@@ -158,38 +161,93 @@ class ActionRefine(DxeAction):
         return await recommend_and_present(turn, request)
 
 
+# Filters a list around an anchor keeps from the search the anchor was picked from: the
+# occasion, budget ceiling and size for an outfit (outfit.py judges size per piece); the
+# budget ceiling and the hard dietary constraints for "often bought together".
+OUTFIT_CARRIED = ("occasion", "price_max", "size")
+TOGETHER_CARRIED = ("price_max", "allergens", "dietary")
+# Verticals whose "what goes with it?" is the items bought together with it (mode similar).
+TOGETHER_VERTICALS = (VERTICAL_PRODUCT, VERTICAL_DISH)
+
+
+def carried_filters(tracker: Tracker, anchor_id: str, keys: Tuple[str, ...]) -> Dict[str, Any]:
+    """Empty filters plus ``keys`` of the last request, if the anchor came from it.
+
+    The anchor came from the last request when it is in the list shown last, or when that
+    list was itself built around it; an anchor picked from an older list (a card button)
+    does not inherit another search's budget. The display currency always carries over.
+    """
+    base = empty_filters()
+    last = tracker.get_slot(SLOT_LAST_REQUEST)
+    filters = last.get("filters") if isinstance(last, dict) else None
+    if not isinstance(filters, dict):
+        return base
+    base["currency"] = filters.get("currency") or base["currency"]
+    from_last = anchor_id in {str(i.get("id")) for i in shown_items(tracker)} or last.get("anchor_item_id") == anchor_id
+    if from_last:
+        for key in keys:
+            if filters.get(key) not in (None, "", []):
+                base[key] = copy.deepcopy(filters[key])
+    return base
+
+
 class ActionOutfit(DxeAction):
-    """Build an outfit around a shown fashion item."""
+    """What goes with a shown item: an outfit around clothes, items bought together otherwise."""
 
     def name(self) -> str:
         """Name in the domain."""
         return "action_outfit"
 
     async def act(self, turn: Turn, domain: DomainDict) -> List[EventType]:
-        """Anchor: the item named by ordinal, else the selected one, else the first shown."""
+        """Anchor: the card tapped, else the item named by ordinal, else the selected one, else the first shown.
+
+        A fashion anchor gets an outfit (mode ``outfit``); a product or a dish gets what is
+        often bought together with it (mode ``similar``: co-purchase rules, items liked by
+        the same shoppers, similar items, each card saying which).
+        """
         tracker = turn.tracker
-        anchor, problem = referenced_item(tracker)
-        if problem == "no_such_item":
+        reference, problem = await resolve_reference(tracker, turn.client, turn.language)
+        if problem in ("no_such_item", "unknown_item"):
             turn.say(problem, n=len(shown_items(tracker)))
             return []
-        if not anchor or anchor.get("vertical") not in (None, VERTICAL_FASHION):
+        anchor = reference.item if reference else None
+        if not anchor:
+            return await self._pick_anchor_first(turn)
+        anchor_id, vertical = str(anchor["id"]), anchor.get("vertical")
+        if vertical in TOGETHER_VERTICALS:
+            return await self._bought_together(turn, anchor)
+        if vertical not in (None, VERTICAL_FASHION):
             return await self._pick_anchor_first(turn)
         entities = latest_entities(tracker)
-        last = tracker.get_slot(SLOT_LAST_REQUEST)
-        base = empty_filters()
-        if isinstance(last, dict) and isinstance(last.get("filters"), dict):
-            base["occasion"] = last["filters"].get("occasion")
-            base["currency"] = last["filters"].get("currency") or base["currency"]
+        base = carried_filters(tracker, anchor_id, OUTFIT_CARRIED)
         filters = apply_entities(base, {k: v for k, v in entities.items() if k != "category"})
         request = build_request(turn.shopper_id, turn.language, VERTICAL_FASHION, MODE_OUTFIT,
-                                filters, anchor_item_id=str(anchor["id"]))
-        header = turn.text("outfit_header", title=title_of(anchor))
+                                filters, anchor_item_id=anchor_id)
+        header = turn.text("outfit_header", title=title_of(anchor, turn.language))
         events = await recommend_and_present(turn, request, header=header)
-        return with_selected(events, str(anchor["id"]))
+        return with_selected(events, anchor_id)
+
+    @staticmethod
+    async def _bought_together(turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
+        """Items often bought together with a product or dish, in the anchor's vertical."""
+        anchor_id, vertical = str(anchor["id"]), str(anchor["vertical"])
+        base = carried_filters(turn.tracker, anchor_id, TOGETHER_CARRIED)
+        filters = apply_entities(base, latest_entities(turn.tracker))
+        filters = drop_foreign_category(add_sticky_constraints(filters, turn.tracker, vertical), vertical)
+        request = build_request(turn.shopper_id, turn.language, vertical, MODE_SIMILAR, filters,
+                                anchor_item_id=anchor_id)
+        title = title_of(anchor, turn.language)
+
+        def header(items: List[Dict[str, Any]]) -> str:
+            only_rules = all(i.get("reason_code") == REASON_BOUGHT_WITH for i in items)
+            return turn.text("together_header" if only_rules else "together_or_similar_header", title=title)
+
+        events = await recommend_and_present(turn, request, header=header)
+        return with_selected(events, anchor_id)
 
     @staticmethod
     async def _pick_anchor_first(turn: Turn) -> List[EventType]:
-        """No fashion item to build on: show some clothes to pick from."""
+        """Nothing shown to build on (or a financial product): show some clothes to pick from."""
         request = new_search_request(turn)
         request.update(vertical=VERTICAL_FASHION, mode=MODE_RECOMMEND)
         request["filters"] = drop_foreign_category(request["filters"], VERTICAL_FASHION)

@@ -1,4 +1,5 @@
 """Helpers shared by the action tests: trackers as Rasa sends them, and assertions."""
+import json
 import socket
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -101,3 +102,14 @@ def shown_state(language: str = "zh", **filters: Any) -> Dict[str, Any]:
     }
     return {"last_items": shown, "last_request": last_request, "last_recommendation_id": "r_9",
             "vertical": "fashion"}
+
+
+def cards_message(recommendation_id: Optional[str], items: List[Dict[str, Any]], text: str = "") -> Dict[str, Any]:
+    """A bot message that showed a list of cards, as the tracker holds it (older lists live here)."""
+    custom = {"type": "cards", "recommendation_id": recommendation_id, "items": items}
+    return {"event": "bot", "text": text, "data": {"custom": custom}, "metadata": {}}
+
+
+def button_payload(intent: str, item_id: str, recommendation_id: Optional[str]) -> str:
+    """What a card's button sends (recommender/web/static/chat.js)."""
+    return f"/{intent}" + json.dumps({"item_id": item_id, "recommendation_id": recommendation_id})

@@ -39,6 +39,10 @@ CATALOG: List[Dict[str, Any]] = [
           "很受欢迎", "A favourite", tastes=["spicy"], dietary=[], allergens=["peanut", "gluten"]),
     _item("p1", "product", "snacks", "麻辣牛肉干", "Spicy beef jerky", "Yum", None, 45,
           "热销", "Best seller", allergens=[]),
+    _item("p2", "product", "drinks", "冰镇可乐", "Iced cola", "Fizz", None, 5,
+          "经常和「麻辣牛肉干」一起购买", "Often bought with Spicy beef jerky", allergens=[]),
+    _item("p3", "product", "snacks", "花生米", "Roasted peanuts", "Yum", None, 12,
+          "和「麻辣牛肉干」相似", "Similar to Spicy beef jerky", allergens=["peanut"]),
     _item("n1", "finance", "deposit", "一年期定期存款", "One-year term deposit", "Bank", None, 1000,
           "保本，适合稳健型", "Capital preserved", risk_level=1, horizon_months=12),
     _item("n2", "finance", "bond_fund", "纯债基金", "Bond fund", "Fund Co", None, 1,
@@ -48,16 +52,23 @@ CATALOG: List[Dict[str, Any]] = [
 ]
 
 
-def card(item: Dict[str, Any], language: str, currency: str = "CNY") -> Dict[str, Any]:
-    """An ItemCard as in docs/contracts.md."""
+# "Often bought together" (mode similar): anchor -> items a co-purchase rule links to it;
+# the other items of the anchor's vertical come back as content-similar.
+BOUGHT_WITH = {"p1": ("p2",), "d1": ("d2",)}
+
+
+def card(item: Dict[str, Any], language: str, currency: str = "CNY", with_reason: bool = True) -> Dict[str, Any]:
+    """An ItemCard as in docs/contracts.md, with its title and reason in both languages."""
     display = item["price"] if currency == "CNY" else round(item["price"] / USD_CNY, 2)
     return {
         "id": item["id"], "vertical": item["vertical"], "category": item["category"],
-        "title": item["titles"].get(language, item["titles"]["zh"]), "brand": item["brand"],
-        "colour": item["colour"], "price": item["price"], "currency": "CNY",
+        "title": item["titles"].get(language, item["titles"]["zh"]), "titles": dict(item["titles"]),
+        "brand": item["brand"], "colour": item["colour"], "price": item["price"], "currency": "CNY",
         "display_price": display, "display_currency": currency,
         "image_url": f"/static/img/{item['id']}.svg",
-        "reason": item["reasons"].get(language, item["reasons"]["zh"]), "reason_code": "content",
+        "reason": item["reasons"].get(language, item["reasons"]["zh"]) if with_reason else None,
+        "reasons": dict(item["reasons"]) if with_reason else {},
+        "reason_code": "content" if with_reason else None,
         "attributes": dict(item["attributes"]),
     }
 
@@ -75,6 +86,7 @@ class FakeRecommender:
         self.slow_seconds = slow_seconds
         self.requests: List[Dict[str, Any]] = []
         self.fallback_flag = False
+        self.only_rules = False  # mode similar: answer only the items a co-purchase rule links
         self._counter = 0
         self._lock = threading.Lock()
 
@@ -107,11 +119,22 @@ class FakeRecommender:
             filters = body.get("filters") or {}
             items = cards(body["vertical"], body["language"], filters.get("currency") or "CNY",
                           exclude=set(filters.get("exclude_item_ids") or []))
-            if body.get("mode") == "outfit":
+            if body.get("mode") in ("outfit", "similar"):
                 items = [i for i in items if i["id"] != body.get("anchor_item_id")]
+            if body.get("mode") == "similar":
+                linked = BOUGHT_WITH.get(body.get("anchor_item_id"), ())
+                items = [{**i, "reason_code": "rule" if i["id"] in linked else "content"} for i in items]
+                if self.only_rules:
+                    items = [i for i in items if i["reason_code"] == "rule"]
             return 200, {"recommendation_id": f"r_{self._next()}", "algorithm": "hybrid",
                          "variant": "A", "items": items[: body.get("k") or 5],
                          "fallback": self.fallback_flag}
+        if method == "GET" and path.startswith("/api/v1/items/"):
+            found = [i for i in CATALOG if i["id"] == unquote(path.split("/")[4])]
+            if not found:
+                return 404, {"detail": "unknown item"}
+            return 200, {**card(found[0], query.get("language", "zh"), query.get("currency", "CNY"),
+                                with_reason=False), "description": ""}
         if method == "GET" and path == "/api/v1/popular":
             items = cards(query.get("vertical", ""), query.get("language", "zh"))
             return 200, {"items": items[: int(query.get("k", 10))]}

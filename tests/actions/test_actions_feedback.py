@@ -1,6 +1,7 @@
 """action_feedback, action_explain, action_add_to_cart, action_buy."""
 import pytest
-from action_testkit import SENDER, entity, make_tracker, run_action, shown_state, slot_events
+from action_testkit import SENDER, cards_message, entity, make_tracker, run_action, shown_state, slot_events
+from fake_recommender import cards
 
 from actions.feedback import ActionAddToCart, ActionBuy, ActionExplain, ActionFeedback
 
@@ -78,7 +79,7 @@ async def test_why_still_answers_when_the_click_cannot_be_saved(backend_down):
 
 async def test_why_without_a_stored_reason(recommender):
     state = shown_state("en")
-    state["last_items"][0]["reason"] = ""
+    state["last_items"][0].update(reason="", reasons={})
     dispatcher, _ = await run_action(ActionExplain(), make_tracker("why?", "ask_why", language="en", slots=state))
     assert [m["text"] for m in dispatcher.messages] == ["Red date dress matches what you asked for."]
 
@@ -107,3 +108,26 @@ async def test_buy_when_the_backend_is_down(backend_down):
     dispatcher, events = await run_action(ActionBuy(), tracker)
     assert [m["text"] for m in dispatcher.messages] == ["抱歉，暂时无法确认「红色约会连衣裙」的订单。重试前请先看看订单记录。"]
     assert events == []
+
+
+async def test_buying_the_outfit_anchor_credits_the_list_it_was_shown_in(recommender):
+    # dresses (r_1), then an outfit around the first one (r_5, which does not contain it): "buy it"
+    dresses, outfit = cards("fashion", "en")[:3], cards("fashion", "en")[3:]
+    slots = {"last_items": outfit, "last_recommendation_id": "r_5", "selected_item": "f1"}
+    events = [cards_message("r_1", dresses), cards_message("r_5", outfit)]
+    dispatcher, _ = await run_action(ActionBuy(), make_tracker("buy it", "buy", language="en", slots=slots,
+                                                               events=events))
+    assert recommender.body("POST", "/api/v1/orders") == {
+        "shopper_id": SENDER, "items": [{"item_id": "f1", "quantity": 1}], "recommendation_id": "r_1",
+    }
+    assert [m["text"] for m in dispatcher.messages] == ["Order placed: 1 × Red date dress, ¥459. Order number: o_1."]
+
+
+async def test_buying_an_item_of_no_list_shown_is_credited_to_none(recommender):
+    # the outfit list (r_5) is all the tracker has: the anchor was never in it
+    slots = {"last_items": cards("fashion", "en")[3:], "last_recommendation_id": "r_5", "selected_item": "f1"}
+    dispatcher, _ = await run_action(ActionBuy(), make_tracker("buy it", "buy", language="en", slots=slots))
+    assert recommender.body("POST", "/api/v1/orders") == {
+        "shopper_id": SENDER, "items": [{"item_id": "f1", "quantity": 1}],
+    }
+    assert [m["text"] for m in dispatcher.messages] == ["Order placed: 1 × Red date dress, ¥459. Order number: o_1."]

@@ -2,6 +2,7 @@
 import pytest
 from action_testkit import (
     SENDER,
+    cards_message,
     entity,
     expected_filters,
     make_tracker,
@@ -167,10 +168,89 @@ async def test_outfit_around_the_referenced_item(recommender, ordinal, anchor):
     dispatcher, events = await run_action(ActionOutfit(), tracker)
     request = recommender.body("POST", "/api/v1/recommendations")
     assert (request["vertical"], request["mode"], request["anchor_item_id"]) == ("fashion", "outfit", anchor)
-    assert request["filters"] == expected_filters(occasion="date")
+    # the outfit keeps the search's occasion, budget ceiling and currency
+    assert request["filters"] == expected_filters(occasion="date", price_max=500.0)
     title = next(i["title"] for i in shown_state()["last_items"] if i["id"] == anchor)
     assert dispatcher.messages[0]["text"].startswith(f"围绕「{title}」给你搭了一套：\n1. ")
     assert slot_events(events)["selected_item"] == anchor
+
+
+async def test_outfit_keeps_the_size_and_budget_ceiling_of_the_search(recommender):
+    tracker = make_tracker("第二个有什么能搭配的吗", "ask_outfit", [entity("ordinal", "2")],
+                           slots=shown_state(size="M", price_min=100.0))
+    await run_action(ActionOutfit(), tracker)
+    # the ceiling and the size carry over (outfit.py judges the size per piece); a floor does not
+    assert recommender.body("POST", "/api/v1/recommendations")["filters"] == expected_filters(
+        occasion="date", price_max=500.0, size="M"
+    )
+
+
+async def test_outfit_around_a_card_of_an_older_search_keeps_only_the_currency(recommender):
+    # the dress was tapped on an older list; the last search was dishes under $10
+    slots = {"last_items": cards("dish", "en", "USD"), "last_recommendation_id": "r_2", "selected_item": "f1",
+             "last_request": {"vertical": "dish", "mode": "recommend", "anchor_item_id": None,
+                              "filters": expected_filters(price_max=10.0, currency="USD", dietary=["vegetarian"])}}
+    events = [cards_message("r_1", cards("fashion", "en")[:3])]
+    await run_action(ActionOutfit(), make_tracker("what goes with it", "ask_outfit", language="en", slots=slots,
+                                                  events=events))
+    request = recommender.body("POST", "/api/v1/recommendations")
+    assert (request["mode"], request["anchor_item_id"]) == ("outfit", "f1")
+    assert request["filters"] == expected_filters(currency="USD")
+
+
+async def test_what_goes_with_a_snack_is_what_is_bought_with_it(recommender):
+    # before: "pick a piece of clothing" and a list of clothes
+    recommender.only_rules = True
+    last_request = {"vertical": "product", "mode": "search", "anchor_item_id": None,
+                    "filters": expected_filters(category="snacks", price_max=50.0)}
+    slots = {"last_items": cards("product", "zh"), "last_recommendation_id": "r_7", "last_request": last_request,
+             "allergen": ["peanut"]}
+    tracker = make_tracker("第一个配什么好", "ask_outfit", [entity("ordinal", "1")], slots=slots)
+    dispatcher, events = await run_action(ActionOutfit(), tracker)
+    request = recommender.body("POST", "/api/v1/recommendations")
+    assert (request["vertical"], request["mode"], request["anchor_item_id"]) == ("product", "similar", "p1")
+    # the budget ceiling and the declared allergen carry over; the snack category does not
+    assert request["filters"] == expected_filters(price_max=50.0, allergens=["peanut"])
+    assert dispatcher.messages[0]["text"] == "经常和「麻辣牛肉干」一起买的：\n1. 冰镇可乐 ¥5"
+    assert [i["id"] for i in dispatcher.messages[0]["custom"]["items"]] == ["p2"]
+    slots_set = slot_events(events)
+    assert slots_set["selected_item"] == "p1" and slots_set["last_request"]["mode"] == "similar"
+
+
+async def test_what_goes_with_a_dish_keeps_its_dietary_constraints(recommender):
+    slots = {"last_items": cards("dish", "en"), "last_recommendation_id": "r_3",
+             "last_request": {"vertical": "dish", "mode": "recommend", "anchor_item_id": None,
+                              "filters": expected_filters(dietary=["vegetarian"], tastes=["spicy"])}}
+    tracker = make_tracker("what goes with the first one?", "ask_outfit", [entity("ordinal", "1")], language="en",
+                           slots=slots)
+    dispatcher, _ = await run_action(ActionOutfit(), tracker)
+    request = recommender.body("POST", "/api/v1/recommendations")
+    assert (request["vertical"], request["mode"], request["anchor_item_id"]) == ("dish", "similar", "d1")
+    assert request["filters"] == expected_filters(dietary=["vegetarian"])  # a taste is not a hard constraint
+    assert dispatcher.messages[0]["text"] == "Often bought together with Vegetarian mapo tofu:\n1. Dan dan noodles ¥28"
+
+
+async def test_the_header_says_when_some_items_are_only_similar(recommender):
+    slots = {"last_items": cards("product", "en"), "last_recommendation_id": "r_3"}
+    tracker = make_tracker("what goes with it", "ask_outfit", language="en", slots=slots)
+    dispatcher, _ = await run_action(ActionOutfit(), tracker)
+    # p2 comes from a co-purchase rule, p3 only from content similarity: the header says both
+    assert dispatcher.messages[0]["text"] == (
+        "Often bought or liked together with Spicy beef jerky, or similar to it (each card says which):\n"
+        "1. Iced cola ¥5\n2. Roasted peanuts ¥12"
+    )
+
+
+async def test_what_goes_with_it_after_the_bought_together_list_stays_around_the_snack(recommender):
+    recommender.only_rules = True
+    last_request = {"vertical": "product", "mode": "similar", "anchor_item_id": "p1",
+                    "filters": expected_filters(price_max=30.0)}
+    slots = {"last_items": cards("product", "zh")[1:2], "last_recommendation_id": "r_8",
+             "last_request": last_request, "selected_item": "p1"}
+    events = [cards_message("r_7", cards("product", "zh")), cards_message("r_8", cards("product", "zh")[1:2])]
+    await run_action(ActionOutfit(), make_tracker("还有什么配它", "ask_outfit", slots=slots, events=events))
+    request = recommender.body("POST", "/api/v1/recommendations")
+    assert (request["mode"], request["anchor_item_id"], request["filters"]["price_max"]) == ("similar", "p1", 30.0)
 
 
 async def test_outfit_with_the_selected_item(recommender):

@@ -1,6 +1,7 @@
 """The shopper web chat in a real browser (Debian's chromium, driven by Playwright)."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -79,5 +80,62 @@ def test_offer_quick_replies_in_the_browser(stack, browser):
     assert "已为你领取优惠券" in claimed and offer_text.startswith("给你的优惠")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "chat-offer-390x844.png"))
+    assert not errors, errors
+    page.close()
+
+
+def test_a_card_button_on_an_older_list_acts_on_that_card(stack, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(stack.reco_url + "/", wait_until="networkidle")
+
+    def wait_for_answer(bot_before: int) -> str:
+        page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
+                               timeout=30_000)
+        page.wait_for_selector(".msg.typing", state="detached", timeout=30_000)
+        return page.locator(".msg.bot").last.inner_text()
+
+    def type_and_send(text: str) -> str:
+        bot_before = page.locator(".msg.bot").count()
+        page.fill("#text", text)
+        page.click("#send")
+        return wait_for_answer(bot_before)
+
+    def tap(card, label: str) -> str:
+        bot_before = page.locator(".msg.bot").count()
+        card.locator("button", has_text=label).click()
+        return wait_for_answer(bot_before)
+
+    type_and_send("我想买一条适合约会的连衣裙，500元以内")
+    type_and_send("有什么辣的素菜")
+    lists = page.locator(".cards")
+    assert lists.count() == 2
+    older, latest = lists.nth(0), lists.nth(1)
+    card, same_number = older.locator(".card").nth(1), latest.locator(".card").nth(1)
+    item_id, list_id = card.get_attribute("data-item-id"), older.get_attribute("data-recommendation-id")
+    title, reason = card.locator(".t").inner_text(), card.locator(".r").inner_text()
+    latest_title = same_number.locator(".t").inner_text()
+    assert item_id and list_id and title != latest_title
+
+    # "why" on the older list's second card explains that card, not the latest list's second item
+    answer = tap(card, "为什么")
+    assert answer == f"推荐「{title}」的原因：{reason}", answer
+    assert page.locator(".msg.me").last.inner_text() == f"为什么推荐「{title}」？"
+    added = tap(card, "加购")
+    assert title in added and latest_title not in added, added
+    # typed words still mean the latest list
+    typed = type_and_send("为什么推荐第二个")
+    assert latest_title in typed, typed
+
+    session = page.evaluate("localStorage.getItem('dxe.session')")
+    with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("SELECT item_id, type, recommendation_id FROM interactions WHERE shopper_id = ? "
+                          "ORDER BY id", (session,)).fetchall()
+    latest_id = latest.get_attribute("data-recommendation-id")
+    assert rows == [(item_id, "click", list_id), (item_id, "cart", list_id),
+                    (same_number.get_attribute("data-item-id"), "click", latest_id)], rows
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-older-list-button-1280x800.png"))
     assert not errors, errors
     page.close()

@@ -5,11 +5,11 @@
   "use strict";
   const T = {
     zh: { send: "发送", online: "在线", offline: "连接中断，请稍后重试", like: "喜欢", why: "为什么", cart: "加购",
-          likeMsg: n => `第${n}个不错`, whyMsg: n => `为什么推荐第${n}个`, cartMsg: n => `把第${n}个加入购物车`,
+          likeMsg: t => `喜欢「${t}」`, whyMsg: t => `为什么推荐「${t}」？`, cartMsg: t => `把「${t}」加入购物车`,
           chips: ["我想买一条适合约会的连衣裙，500元以内", "有什么辣的素菜", "推荐一款低风险理财", "有优惠券吗", "找人工客服"],
           hello: "您好！我是店小二，可以帮您挑商品、配衣服、点菜和选理财。" },
     en: { send: "Send", online: "online", offline: "Connection lost, please retry", like: "Like", why: "Why", cart: "Cart",
-          likeMsg: n => `I like number ${n}`, whyMsg: n => `why number ${n}?`, cartMsg: n => `add number ${n} to my cart`,
+          likeMsg: t => `I like ${t}`, whyMsg: t => `Why ${t}?`, cartMsg: t => `Add ${t} to my cart`,
           chips: ["a dress for a date under $70", "any spicy vegetarian dishes under $20?", "I want a low-risk investment for one year", "any coupons?", "talk to a human"],
           hello: "Hi! I'm Dianxiaoer: I can find products, complete outfits, suggest dishes and pick financial products." },
   };
@@ -35,6 +35,18 @@
   function scroll() { log.scrollTop = log.scrollHeight; }
   function add(cls, text) { const m = el("div", "msg " + cls, text); log.appendChild(m); scroll(); return m; }
 
+  // A card's buttons name the card itself (its item id and the list it was shown in) with
+  // Rasa's payload syntax, so a button on an older list acts on that card, never on the
+  // item with the same number in the latest list. Typed text ("why number 2?") still
+  // means the latest list. The shopper sees the sentence, the bot gets the payload.
+  const BUTTONS = [["like", "like_item", "likeMsg"], ["why", "ask_why", "whyMsg"], ["cart", "add_to_cart", "cartMsg"]];
+  function cardPayload(intent, it, recommendationId) {
+    return "/" + intent + JSON.stringify({ item_id: String(it.id), recommendation_id: recommendationId || null });
+  }
+  function cardTitle(it, language) {
+    return (it.titles && it.titles[language]) || it.title || String(it.id);
+  }
+
   function renderCards(payload) {
     const row = el("div", "cards");
     row.dataset.recommendationId = payload.recommendation_id || "";
@@ -46,10 +58,12 @@
       b.append(el("span", "n", "#" + (i + 1)), el("span", "t", it.title || ""),
                el("span", "p", price(it)), el("span", "r", it.reason || ""));
       const acts = el("div", "acts");
-      const L = T[chatLang || lang];
-      [["like", L.likeMsg], ["why", L.whyMsg], ["cart", L.cartMsg]].forEach(([k, f]) => {
+      const language = chatLang || lang, L = T[language];
+      BUTTONS.forEach(([k, intent, msg]) => {
         const btn = el("button", "", L[k]); btn.type = "button";
-        btn.addEventListener("click", () => send(f(i + 1)));
+        btn.dataset.intent = intent;
+        btn.addEventListener("click", () =>
+          send(cardPayload(intent, it, payload.recommendation_id), L[msg](cardTitle(it, language))));
         acts.appendChild(btn);
       });
       b.appendChild(acts); c.append(img, b); row.appendChild(c);
@@ -89,11 +103,13 @@
     return session;
   }
 
-  async function send(text) {
+  // `shown` is what the shopper sees in their bubble when it differs from what the bot
+  // gets (a card button's payload); only typed text tells which language they write in.
+  async function send(text, shown) {
     text = (text || "").trim();
     if (!text) return;
-    add("me", text);
-    chatLang = writtenLang(text) || chatLang;
+    add("me", shown || text);
+    if (!shown) chatLang = writtenLang(text) || chatLang;
     input.value = ""; sendBtn.disabled = true;
     const wait = add("bot typing", "");
     try {
