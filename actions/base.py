@@ -1,4 +1,5 @@
 """Base class of every action: language, backend client, and a guaranteed answer."""
+
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ class Turn:
     def ask_yes_no(self, key: str) -> None:
         """Send question ``key`` with yes / no quick replies (their payloads are what a shopper would type)."""
         answers = [self.text("answer_yes"), self.text("answer_no")]
-        self.dispatcher.utter_message(text=self.text(key), buttons=[{"title": a, "payload": a} for a in answers])
+        self.dispatcher.utter_message(
+            text=self.text(key), buttons=[{"title": a, "payload": a} for a in answers]
+        )
 
     def join(self, *parts: str) -> str:
         """Join sentences: no space in Chinese, one space in English."""
@@ -140,15 +143,22 @@ async def recommend_and_present(
         header = turn.text("results_relaxed")
     elif callable(header):
         header = header(items)
-    send_cards(turn.dispatcher, header or turn.text("results_header", n=len(items)),
-               turn.language, items, recommendation_id)
+    send_cards(
+        turn.dispatcher,
+        header or turn.text("results_header", n=len(items)),
+        turn.language,
+        items,
+        recommendation_id,
+    )
     return memory_events(request, items, recommendation_id)
 
 
 def present_fallback(turn: Turn, request: Dict[str, Any]) -> List[EventType]:
     """Apologise and show safe cached popular items for the request, if any."""
     items = turn.client.cached_popular(
-        request.get("vertical", ""), turn.language, request.get("filters") or {},
+        request.get("vertical", ""),
+        turn.language,
+        request.get("filters") or {},
         int(request.get("k") or DEFAULT_K),
     )
     if not items:

@@ -5,6 +5,7 @@ shared by every call it makes, so an action never waits longer than the budget e
 when it needs two calls. Failures become small exceptions the actions turn into an
 apology. Nothing personal is logged: only the method, the path template and the error.
 """
+
 import asyncio
 import logging
 import os
@@ -126,9 +127,7 @@ class RecommenderClient:
             async with aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=remaining), headers=headers
             ) as session:
-                async with session.request(
-                    method, self.base_url + path, json=body, params=query
-                ) as response:
+                async with session.request(method, self.base_url + path, json=body, params=query) as response:
                     if response.status >= 500:
                         raise RecommenderUnavailable(f"{method} {label}: HTTP {response.status}")
                     payload = await response.json(content_type=None)
@@ -176,7 +175,9 @@ class RecommenderClient:
         """GET /api/v1/popular and store the answer in the cache."""
         answer = self._expect_dict(
             await self._call(
-                "GET", PATH_POPULAR, PATH_POPULAR,
+                "GET",
+                PATH_POPULAR,
+                PATH_POPULAR,
                 params={"vertical": vertical, "k": k, "language": language},
             ),
             PATH_POPULAR,
@@ -207,7 +208,10 @@ class RecommenderClient:
     ) -> Dict[str, Any]:
         """POST /api/v1/interactions (like, dislike, cart, ...)."""
         body: Dict[str, Any] = {
-            "shopper_id": shopper_id, "item_id": item_id, "type": kind, "source": INTERACTION_SOURCE,
+            "shopper_id": shopper_id,
+            "item_id": item_id,
+            "type": kind,
+            "source": INTERACTION_SOURCE,
         }
         if recommendation_id:
             body["recommendation_id"] = recommendation_id
@@ -220,7 +224,8 @@ class RecommenderClient:
     ) -> Dict[str, Any]:
         """POST /api/v1/orders with one line."""
         body: Dict[str, Any] = {
-            "shopper_id": shopper_id, "items": [{"item_id": item_id, "quantity": quantity}],
+            "shopper_id": shopper_id,
+            "items": [{"item_id": item_id, "quantity": quantity}],
         }
         if recommendation_id:
             body["recommendation_id"] = recommendation_id
@@ -243,7 +248,10 @@ class RecommenderClient:
         return self._expect_dict(await self._call("PUT", path, PATH_SHOPPER, body=fields), PATH_SHOPPER)
 
     async def risk_profile(
-        self, shopper_id: str, answers: Dict[str, str], stated_ceiling: Optional[int] = None,
+        self,
+        shopper_id: str,
+        answers: Dict[str, str],
+        stated_ceiling: Optional[int] = None,
         language: str = "zh",
     ) -> Dict[str, Any]:
         """POST /api/v1/shoppers/{shopper_id}/risk-profile; the explanation comes in ``language``."""

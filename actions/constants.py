@@ -1,4 +1,5 @@
 """Names and defaults shared by the actions: env variables, slots, API paths, limits."""
+
 from pathlib import Path
 
 # --- environment -----------------------------------------------------------

@@ -1,4 +1,5 @@
 """Reactions to a shown item: like/dislike, why, add to cart, buy."""
+
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk.events import EventType, SlotSet
@@ -46,10 +47,14 @@ def _alternatives_request(turn: Turn, item: Item) -> Dict[str, Any]:
     filters = {**empty_filters(), **(last.get("filters") or {})}
     filters["exclude_item_ids"] = list(filters.get("exclude_item_ids") or []) + [item["id"]]
     return build_request(
-        turn.shopper_id, turn.language,
+        turn.shopper_id,
+        turn.language,
         str(last.get("vertical") or item.get("vertical") or VERTICAL_PRODUCT),
-        str(last.get("mode") or MODE_RECOMMEND), filters, query=last.get("query"),
-        anchor_item_id=last.get("anchor_item_id"), k=int(last.get("k") or DEFAULT_K),
+        str(last.get("mode") or MODE_RECOMMEND),
+        filters,
+        query=last.get("query"),
+        anchor_item_id=last.get("anchor_item_id"),
+        k=int(last.get("k") or DEFAULT_K),
     )
 
 

@@ -1,4 +1,5 @@
 """Every text the actions send, in Chinese and English, keyed by message id."""
+
 import logging
 from typing import Any, Dict, Optional
 
@@ -62,7 +63,7 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     },
     "like_ack": {
         "zh": "很高兴你喜欢「{title}」！说“加入购物车”就可以先收着。",
-        "en": "Glad you like {title}! Say \"add to cart\" to keep it.",
+        "en": 'Glad you like {title}! Say "add to cart" to keep it.',
     },
     "dislike_ack": {
         "zh": "好的，不推荐「{title}」了。换几个给你看看：",
@@ -204,7 +205,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     },
     "answer_yes": {"zh": "好的", "en": "Yes"},
     "answer_no": {"zh": "不用了", "en": "No"},
-    "offer_declined": {"zh": "好的，不领也没关系。还想看点什么？", "en": "No problem. What else can I show you?"},
+    "offer_declined": {
+        "zh": "好的，不领也没关系。还想看点什么？",
+        "en": "No problem. What else can I show you?",
+    },
     "offer_answer_failed": {
         "zh": "抱歉，优惠券暂时没领上，请稍后再说一次“好的”。",
         "en": "Sorry, I couldn't claim that offer just now. Please say yes again in a moment.",

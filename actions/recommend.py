@@ -1,4 +1,5 @@
 """action_recommend, action_refine and action_outfit: searches the shopper asked for."""
+
 import copy
 import statistics
 from typing import Any, Dict, List, Optional, Tuple
@@ -62,8 +63,14 @@ def new_search_request(turn: Turn) -> Dict[str, Any]:
     filters = apply_entities(empty_filters(), entities)
     filters = drop_foreign_category(add_sticky_constraints(filters, tracker, vertical), vertical)
     mode = MODE_SEARCH if intent == INTENT_SEARCH_PRODUCT else MODE_RECOMMEND
-    return build_request(turn.shopper_id, turn.language, vertical, mode, filters,
-                         query=tracker.latest_message.get("text") or None)
+    return build_request(
+        turn.shopper_id,
+        turn.language,
+        vertical,
+        mode,
+        filters,
+        query=tracker.latest_message.get("text") or None,
+    )
 
 
 def _prices(items: List[Dict[str, Any]]) -> List[float]:
@@ -154,8 +161,13 @@ class ActionRefine(DxeAction):
         if new_vertical in SEARCHABLE_VERTICALS and last.get("mode") != MODE_OUTFIT:
             vertical = str(new_vertical)
         request = build_request(
-            turn.shopper_id, turn.language, vertical, str(last.get("mode") or MODE_RECOMMEND),
-            filters, query=last.get("query"), anchor_item_id=last.get("anchor_item_id"),
+            turn.shopper_id,
+            turn.language,
+            vertical,
+            str(last.get("mode") or MODE_RECOMMEND),
+            filters,
+            query=last.get("query"),
+            anchor_item_id=last.get("anchor_item_id"),
             k=int(last.get("k") or 5),
         )
         return await recommend_and_present(turn, request)
@@ -183,7 +195,10 @@ def carried_filters(tracker: Tracker, anchor_id: str, keys: Tuple[str, ...]) -> 
     if not isinstance(filters, dict):
         return base
     base["currency"] = filters.get("currency") or base["currency"]
-    from_last = anchor_id in {str(i.get("id")) for i in shown_items(tracker)} or last.get("anchor_item_id") == anchor_id
+    from_last = (
+        anchor_id in {str(i.get("id")) for i in shown_items(tracker)}
+        or last.get("anchor_item_id") == anchor_id
+    )
     if from_last:
         for key in keys:
             if filters.get(key) not in (None, "", []):
@@ -221,8 +236,9 @@ class ActionOutfit(DxeAction):
         entities = latest_entities(tracker)
         base = carried_filters(tracker, anchor_id, OUTFIT_CARRIED)
         filters = apply_entities(base, {k: v for k, v in entities.items() if k != "category"})
-        request = build_request(turn.shopper_id, turn.language, VERTICAL_FASHION, MODE_OUTFIT,
-                                filters, anchor_item_id=anchor_id)
+        request = build_request(
+            turn.shopper_id, turn.language, VERTICAL_FASHION, MODE_OUTFIT, filters, anchor_item_id=anchor_id
+        )
         header = turn.text("outfit_header", title=title_of(anchor, turn.language))
         events = await recommend_and_present(turn, request, header=header)
         return with_selected(events, anchor_id)
@@ -234,8 +250,9 @@ class ActionOutfit(DxeAction):
         base = carried_filters(turn.tracker, anchor_id, TOGETHER_CARRIED)
         filters = apply_entities(base, latest_entities(turn.tracker))
         filters = drop_foreign_category(add_sticky_constraints(filters, turn.tracker, vertical), vertical)
-        request = build_request(turn.shopper_id, turn.language, vertical, MODE_SIMILAR, filters,
-                                anchor_item_id=anchor_id)
+        request = build_request(
+            turn.shopper_id, turn.language, vertical, MODE_SIMILAR, filters, anchor_item_id=anchor_id
+        )
         title = title_of(anchor, turn.language)
 
         def header(items: List[Dict[str, Any]]) -> str:

@@ -1,4 +1,5 @@
 """Helpers shared by the action tests: trackers as Rasa sends them, and assertions."""
+
 import json
 import socket
 from typing import Any, Dict, List, Optional, Tuple
@@ -14,11 +15,32 @@ TEST_TIMEOUT = 1.0
 SENDER = "shopper-42"
 
 CONTRACT_SLOTS = [
-    "language", "vertical", "category", "brand", "colour", "size", "taste", "dietary",
-    "allergen", "occasion", "goal", "risk_appetite", "price_range", "amount", "horizon",
-    "ordinal", "risk_loss_reaction", "risk_experience", "risk_level", "last_items",
-    "last_request", "last_recommendation_id", "selected_item", "fallback_count",
-    "negative_count", "pending_offer",
+    "language",
+    "vertical",
+    "category",
+    "brand",
+    "colour",
+    "size",
+    "taste",
+    "dietary",
+    "allergen",
+    "occasion",
+    "goal",
+    "risk_appetite",
+    "price_range",
+    "amount",
+    "horizon",
+    "ordinal",
+    "risk_loss_reaction",
+    "risk_experience",
+    "risk_level",
+    "last_items",
+    "last_request",
+    "last_recommendation_id",
+    "selected_item",
+    "fallback_count",
+    "negative_count",
+    "pending_offer",
 ]
 
 
@@ -57,16 +79,18 @@ def make_tracker(
     all_slots = {name: None for name in CONTRACT_SLOTS}
     all_slots.update(slots or {})
     user_event = {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}
-    return Tracker.from_dict({
-        "sender_id": SENDER,
-        "slots": all_slots,
-        "latest_message": latest,
-        "events": list(events or []) + [user_event],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": active_loop or {},
-        "latest_action_name": "action_listen",
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": SENDER,
+            "slots": all_slots,
+            "latest_message": latest,
+            "events": list(events or []) + [user_event],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": active_loop or {},
+            "latest_action_name": "action_listen",
+        }
+    )
 
 
 async def run_action(
@@ -96,15 +120,26 @@ def shown_state(language: str = "zh", **filters: Any) -> Dict[str, Any]:
     """Slots after a dress search that showed three dresses (f1, f2, f3)."""
     shown = cards("fashion", language)[:3]
     last_request = {
-        "shopper_id": SENDER, "language": language, "vertical": "fashion", "mode": "search",
-        "query": "dress", "anchor_item_id": None, "k": 3,
+        "shopper_id": SENDER,
+        "language": language,
+        "vertical": "fashion",
+        "mode": "search",
+        "query": "dress",
+        "anchor_item_id": None,
+        "k": 3,
         "filters": expected_filters(category="dress", occasion="date", price_max=500.0, **filters),
     }
-    return {"last_items": shown, "last_request": last_request, "last_recommendation_id": "r_9",
-            "vertical": "fashion"}
+    return {
+        "last_items": shown,
+        "last_request": last_request,
+        "last_recommendation_id": "r_9",
+        "vertical": "fashion",
+    }
 
 
-def cards_message(recommendation_id: Optional[str], items: List[Dict[str, Any]], text: str = "") -> Dict[str, Any]:
+def cards_message(
+    recommendation_id: Optional[str], items: List[Dict[str, Any]], text: str = ""
+) -> Dict[str, Any]:
     """A bot message that showed a list of cards, as the tracker holds it (older lists live here)."""
     custom = {"type": "cards", "recommendation_id": recommendation_id, "items": items}
     return {"event": "bot", "text": text, "data": {"custom": custom}, "metadata": {}}

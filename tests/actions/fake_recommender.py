@@ -4,6 +4,7 @@ It records every request (method, path, query, JSON body, headers) so tests can
 assert what the actions sent. ``mode`` switches it to "slow" (sleeps longer than the
 client's timeout) or "error" (HTTP 500).
 """
+
 import json
 import threading
 import time
@@ -17,38 +18,183 @@ USD_CNY = 7.2
 
 def _item(id_, vertical, category, zh, en, brand, colour, price, reason_zh, reason_en, **attributes):
     return {
-        "id": id_, "vertical": vertical, "category": category, "titles": {"zh": zh, "en": en},
-        "brand": brand, "colour": colour, "price": price, "currency": "CNY",
-        "reasons": {"zh": reason_zh, "en": reason_en}, "attributes": attributes,
+        "id": id_,
+        "vertical": vertical,
+        "category": category,
+        "titles": {"zh": zh, "en": en},
+        "brand": brand,
+        "colour": colour,
+        "price": price,
+        "currency": "CNY",
+        "reasons": {"zh": reason_zh, "en": reason_en},
+        "attributes": attributes,
     }
 
 
 CATALOG: List[Dict[str, Any]] = [
-    _item("f1", "fashion", "dress", "红色约会连衣裙", "Red date dress", "Lumi", "red", 459,
-          "适合约会，在你的预算内", "Suits a date and fits your budget", occasions=["date"]),
-    _item("f2", "fashion", "dress", "黑色小黑裙", "Little black dress", "Mori", "black", 399,
-          "和你喜欢的款式相似", "Similar to styles you liked", occasions=["date", "party"]),
-    _item("f3", "fashion", "dress", "蓝色碎花裙", "Blue floral dress", "Lumi", "blue", 299,
-          "很多人买过", "Popular with shoppers", occasions=["casual"]),
-    _item("f4", "fashion", "heels", "裸色高跟鞋", "Nude heels", "Mori", "beige", 259,
-          "和这条裙子很搭", "Goes well with the dress", slot="shoes"),
-    _item("d1", "dish", "tofu", "麻婆豆腐（素）", "Vegetarian mapo tofu", None, None, 38,
-          "辣而且是素的", "Spicy and vegetarian", tastes=["spicy"], dietary=["vegetarian"],
-          allergens=["soy"]),
-    _item("d2", "dish", "noodles", "担担面", "Dan dan noodles", None, None, 28,
-          "很受欢迎", "A favourite", tastes=["spicy"], dietary=[], allergens=["peanut", "gluten"]),
-    _item("p1", "product", "snacks", "麻辣牛肉干", "Spicy beef jerky", "Yum", None, 45,
-          "热销", "Best seller", allergens=[]),
-    _item("p2", "product", "drinks", "冰镇可乐", "Iced cola", "Fizz", None, 5,
-          "经常和「麻辣牛肉干」一起购买", "Often bought with Spicy beef jerky", allergens=[]),
-    _item("p3", "product", "snacks", "花生米", "Roasted peanuts", "Yum", None, 12,
-          "和「麻辣牛肉干」相似", "Similar to Spicy beef jerky", allergens=["peanut"]),
-    _item("n1", "finance", "deposit", "一年期定期存款", "One-year term deposit", "Bank", None, 1000,
-          "保本，适合稳健型", "Capital preserved", risk_level=1, horizon_months=12),
-    _item("n2", "finance", "bond_fund", "纯债基金", "Bond fund", "Fund Co", None, 1,
-          "波动小", "Low volatility", risk_level=2, horizon_months=12),
-    _item("n3", "finance", "equity_fund", "股票基金", "Equity fund", "Fund Co", None, 1,
-          "长期增长", "Long-term growth", risk_level=4, horizon_months=36),
+    _item(
+        "f1",
+        "fashion",
+        "dress",
+        "红色约会连衣裙",
+        "Red date dress",
+        "Lumi",
+        "red",
+        459,
+        "适合约会，在你的预算内",
+        "Suits a date and fits your budget",
+        occasions=["date"],
+    ),
+    _item(
+        "f2",
+        "fashion",
+        "dress",
+        "黑色小黑裙",
+        "Little black dress",
+        "Mori",
+        "black",
+        399,
+        "和你喜欢的款式相似",
+        "Similar to styles you liked",
+        occasions=["date", "party"],
+    ),
+    _item(
+        "f3",
+        "fashion",
+        "dress",
+        "蓝色碎花裙",
+        "Blue floral dress",
+        "Lumi",
+        "blue",
+        299,
+        "很多人买过",
+        "Popular with shoppers",
+        occasions=["casual"],
+    ),
+    _item(
+        "f4",
+        "fashion",
+        "heels",
+        "裸色高跟鞋",
+        "Nude heels",
+        "Mori",
+        "beige",
+        259,
+        "和这条裙子很搭",
+        "Goes well with the dress",
+        slot="shoes",
+    ),
+    _item(
+        "d1",
+        "dish",
+        "tofu",
+        "麻婆豆腐（素）",
+        "Vegetarian mapo tofu",
+        None,
+        None,
+        38,
+        "辣而且是素的",
+        "Spicy and vegetarian",
+        tastes=["spicy"],
+        dietary=["vegetarian"],
+        allergens=["soy"],
+    ),
+    _item(
+        "d2",
+        "dish",
+        "noodles",
+        "担担面",
+        "Dan dan noodles",
+        None,
+        None,
+        28,
+        "很受欢迎",
+        "A favourite",
+        tastes=["spicy"],
+        dietary=[],
+        allergens=["peanut", "gluten"],
+    ),
+    _item(
+        "p1",
+        "product",
+        "snacks",
+        "麻辣牛肉干",
+        "Spicy beef jerky",
+        "Yum",
+        None,
+        45,
+        "热销",
+        "Best seller",
+        allergens=[],
+    ),
+    _item(
+        "p2",
+        "product",
+        "drinks",
+        "冰镇可乐",
+        "Iced cola",
+        "Fizz",
+        None,
+        5,
+        "经常和「麻辣牛肉干」一起购买",
+        "Often bought with Spicy beef jerky",
+        allergens=[],
+    ),
+    _item(
+        "p3",
+        "product",
+        "snacks",
+        "花生米",
+        "Roasted peanuts",
+        "Yum",
+        None,
+        12,
+        "和「麻辣牛肉干」相似",
+        "Similar to Spicy beef jerky",
+        allergens=["peanut"],
+    ),
+    _item(
+        "n1",
+        "finance",
+        "deposit",
+        "一年期定期存款",
+        "One-year term deposit",
+        "Bank",
+        None,
+        1000,
+        "保本，适合稳健型",
+        "Capital preserved",
+        risk_level=1,
+        horizon_months=12,
+    ),
+    _item(
+        "n2",
+        "finance",
+        "bond_fund",
+        "纯债基金",
+        "Bond fund",
+        "Fund Co",
+        None,
+        1,
+        "波动小",
+        "Low volatility",
+        risk_level=2,
+        horizon_months=12,
+    ),
+    _item(
+        "n3",
+        "finance",
+        "equity_fund",
+        "股票基金",
+        "Equity fund",
+        "Fund Co",
+        None,
+        1,
+        "长期增长",
+        "Long-term growth",
+        risk_level=4,
+        horizon_months=36,
+    ),
 ]
 
 
@@ -57,14 +203,23 @@ CATALOG: List[Dict[str, Any]] = [
 BOUGHT_WITH = {"p1": ("p2",), "d1": ("d2",)}
 
 
-def card(item: Dict[str, Any], language: str, currency: str = "CNY", with_reason: bool = True) -> Dict[str, Any]:
+def card(
+    item: Dict[str, Any], language: str, currency: str = "CNY", with_reason: bool = True
+) -> Dict[str, Any]:
     """An ItemCard as in docs/contracts.md, with its title and reason in both languages."""
     display = item["price"] if currency == "CNY" else round(item["price"] / USD_CNY, 2)
     return {
-        "id": item["id"], "vertical": item["vertical"], "category": item["category"],
-        "title": item["titles"].get(language, item["titles"]["zh"]), "titles": dict(item["titles"]),
-        "brand": item["brand"], "colour": item["colour"], "price": item["price"], "currency": "CNY",
-        "display_price": display, "display_currency": currency,
+        "id": item["id"],
+        "vertical": item["vertical"],
+        "category": item["category"],
+        "title": item["titles"].get(language, item["titles"]["zh"]),
+        "titles": dict(item["titles"]),
+        "brand": item["brand"],
+        "colour": item["colour"],
+        "price": item["price"],
+        "currency": "CNY",
+        "display_price": display,
+        "display_currency": currency,
         "image_url": f"/static/img/{item['id']}.svg",
         "reason": item["reasons"].get(language, item["reasons"]["zh"]) if with_reason else None,
         "reasons": dict(item["reasons"]) if with_reason else {},
@@ -75,7 +230,9 @@ def card(item: Dict[str, Any], language: str, currency: str = "CNY", with_reason
 
 def cards(vertical: str, language: str = "zh", currency: str = "CNY", exclude=()) -> List[Dict[str, Any]]:
     """Cards of one vertical in catalog order."""
-    return [card(i, language, currency) for i in CATALOG if i["vertical"] == vertical and i["id"] not in exclude]
+    return [
+        card(i, language, currency) for i in CATALOG if i["vertical"] == vertical and i["id"] not in exclude
+    ]
 
 
 class FakeRecommender:
@@ -105,10 +262,12 @@ class FakeRecommender:
             self._counter += 1
             return self._counter
 
-    def handle(self, method: str, path: str, query: Dict[str, str], body: Any,
-               headers: Dict[str, str]) -> Tuple[int, Any]:
-        self.requests.append({"method": method, "path": path, "query": query, "body": body,
-                              "headers": headers})
+    def handle(
+        self, method: str, path: str, query: Dict[str, str], body: Any, headers: Dict[str, str]
+    ) -> Tuple[int, Any]:
+        self.requests.append(
+            {"method": method, "path": path, "query": query, "body": body, "headers": headers}
+        )
         if self.mode == "slow":
             time.sleep(self.slow_seconds)
         if self.mode == "error":
@@ -117,8 +276,12 @@ class FakeRecommender:
             return 401, {"detail": "missing or wrong token"}
         if method == "POST" and path == "/api/v1/recommendations":
             filters = body.get("filters") or {}
-            items = cards(body["vertical"], body["language"], filters.get("currency") or "CNY",
-                          exclude=set(filters.get("exclude_item_ids") or []))
+            items = cards(
+                body["vertical"],
+                body["language"],
+                filters.get("currency") or "CNY",
+                exclude=set(filters.get("exclude_item_ids") or []),
+            )
             if body.get("mode") in ("outfit", "similar"):
                 items = [i for i in items if i["id"] != body.get("anchor_item_id")]
             if body.get("mode") == "similar":
@@ -126,15 +289,23 @@ class FakeRecommender:
                 items = [{**i, "reason_code": "rule" if i["id"] in linked else "content"} for i in items]
                 if self.only_rules:
                     items = [i for i in items if i["reason_code"] == "rule"]
-            return 200, {"recommendation_id": f"r_{self._next()}", "algorithm": "hybrid",
-                         "variant": "A", "items": items[: body.get("k") or 5],
-                         "fallback": self.fallback_flag}
+            return 200, {
+                "recommendation_id": f"r_{self._next()}",
+                "algorithm": "hybrid",
+                "variant": "A",
+                "items": items[: body.get("k") or 5],
+                "fallback": self.fallback_flag,
+            }
         if method == "GET" and path.startswith("/api/v1/items/"):
             found = [i for i in CATALOG if i["id"] == unquote(path.split("/")[4])]
             if not found:
                 return 404, {"detail": "unknown item"}
-            return 200, {**card(found[0], query.get("language", "zh"), query.get("currency", "CNY"),
-                                with_reason=False), "description": ""}
+            return 200, {
+                **card(
+                    found[0], query.get("language", "zh"), query.get("currency", "CNY"), with_reason=False
+                ),
+                "description": "",
+            }
         if method == "GET" and path == "/api/v1/popular":
             items = cards(query.get("vertical", ""), query.get("language", "zh"))
             return 200, {"items": items[: int(query.get("k", 10))]}
@@ -150,8 +321,13 @@ class FakeRecommender:
             code = unquote(path.split("/")[4])
             if code != "SAVE20":
                 return 404, {"detail": f"offer '{code}' was not shown to shopper '{body['shopper_id']}'"}
-            return 201, {"offer_code": code, "segment": "new",
-                         "event": "accepted" if body["accepted"] else "declined", "accepted": 1, "declined": 0}
+            return 201, {
+                "offer_code": code,
+                "segment": "new",
+                "event": "accepted" if body["accepted"] else "declined",
+                "accepted": 1,
+                "declined": 0,
+            }
         if path.startswith("/api/v1/shoppers/"):
             parts = path.split("/")
             shopper = unquote(parts[4])
@@ -160,9 +336,13 @@ class FakeRecommender:
             if method == "POST" and parts[5:] == ["risk-profile"]:
                 score = sum({"a": 1, "b": 2, "c": 3}[v] for v in body["answers"].values())
                 level = min(score - 1, body.get("stated_ceiling") or 5)
-                return 200, {"risk_level": level, "label": f"R{level}",
-                             "explanation": {"zh": "根据你的回答。", "en": "Based on your answers."}[
-                                 body.get("language", "zh")]}
+                return 200, {
+                    "risk_level": level,
+                    "label": f"R{level}",
+                    "explanation": {"zh": "根据你的回答。", "en": "Based on your answers."}[
+                        body.get("language", "zh")
+                    ],
+                }
         return 404, {"detail": "not found"}
 
 

@@ -1,4 +1,5 @@
 """action_feedback, action_explain, action_add_to_cart, action_buy."""
+
 import pytest
 from action_testkit import SENDER, cards_message, entity, make_tracker, run_action, shown_state, slot_events
 from fake_recommender import cards
@@ -12,28 +13,43 @@ async def test_like_the_second_one(recommender):
     tracker = make_tracker("第二个不错", "like_item", [entity("ordinal", "2")], slots=shown_state())
     dispatcher, events = await run_action(ActionFeedback(), tracker)
     assert recommender.body("POST", "/api/v1/interactions") == {
-        "shopper_id": SENDER, "item_id": "f2", "type": "like", "source": "chat", "recommendation_id": "r_9",
+        "shopper_id": SENDER,
+        "item_id": "f2",
+        "type": "like",
+        "source": "chat",
+        "recommendation_id": "r_9",
     }
-    assert [m["text"] for m in dispatcher.messages] == ["很高兴你喜欢「黑色小黑裙」！说“加入购物车”就可以先收着。"]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "很高兴你喜欢「黑色小黑裙」！说“加入购物车”就可以先收着。"
+    ]
     assert events == [{"event": "slot", "timestamp": None, "name": "selected_item", "value": "f2"}]
 
 
 async def test_dislike_offers_alternatives_without_it(recommender):
-    tracker = make_tracker("I don't like the first one", "dislike_item", [entity("ordinal", "1")],
-                           language="en", slots=shown_state("en"))
+    tracker = make_tracker(
+        "I don't like the first one",
+        "dislike_item",
+        [entity("ordinal", "1")],
+        language="en",
+        slots=shown_state("en"),
+    )
     dispatcher, events = await run_action(ActionFeedback(), tracker)
     assert recommender.body("POST", "/api/v1/interactions")["type"] == "dislike"
     request = recommender.body("POST", "/api/v1/recommendations")
     assert request["filters"]["exclude_item_ids"] == ["f1"]
     assert request["filters"]["category"] == "dress"
-    assert dispatcher.messages[0]["text"].startswith("Got it, no more Red date dress. Here are some alternatives:\n1. ")
+    assert dispatcher.messages[0]["text"].startswith(
+        "Got it, no more Red date dress. Here are some alternatives:\n1. "
+    )
     shown_ids = [i["id"] for i in dispatcher.messages[0]["custom"]["items"]]
     assert "f1" not in shown_ids
     assert slot_events(events)["selected_item"] is None
 
 
 async def test_feedback_on_an_item_that_was_not_shown(recommender):
-    tracker = make_tracker("the seventh", "like_item", [entity("ordinal", "7")], language="en", slots=shown_state("en"))
+    tracker = make_tracker(
+        "the seventh", "like_item", [entity("ordinal", "7")], language="en", slots=shown_state("en")
+    )
     dispatcher, events = await run_action(ActionFeedback(), tracker)
     assert [m["text"] for m in dispatcher.messages] == ["I only showed 3 items. Which one do you mean?"]
     assert events == [] and recommender.requests == []
@@ -49,7 +65,7 @@ async def test_like_is_acknowledged_even_if_it_cannot_be_saved(backend_down):
     tracker = make_tracker("I like it", "like_item", language="en", slots=shown_state("en"))
     dispatcher, events = await run_action(ActionFeedback(), tracker)
     assert [m["text"] for m in dispatcher.messages] == [
-        "Glad you like Red date dress! Say \"add to cart\" to keep it. (I couldn't save that feedback just now.)"
+        'Glad you like Red date dress! Say "add to cart" to keep it. (I couldn\'t save that feedback just now.)'
     ]
     assert slot_events(events) == {"selected_item": "f1"}
 
@@ -68,19 +84,29 @@ async def test_why(recommender, entities, slots, item, expected):
     assert [m["text"] for m in dispatcher.messages] == [expected]
     # asking about a card counts as a click on it, attributed to the list it was shown in
     assert recommender.body("POST", "/api/v1/interactions") == {
-        "shopper_id": SENDER, "item_id": item, "type": "click", "source": "chat", "recommendation_id": "r_9",
+        "shopper_id": SENDER,
+        "item_id": item,
+        "type": "click",
+        "source": "chat",
+        "recommendation_id": "r_9",
     }
 
 
 async def test_why_still_answers_when_the_click_cannot_be_saved(backend_down):
-    dispatcher, _ = await run_action(ActionExplain(), make_tracker("为什么推荐这个", "ask_why", slots=shown_state()))
-    assert [m["text"] for m in dispatcher.messages] == ["推荐「红色约会连衣裙」的原因：适合约会，在你的预算内"]
+    dispatcher, _ = await run_action(
+        ActionExplain(), make_tracker("为什么推荐这个", "ask_why", slots=shown_state())
+    )
+    assert [m["text"] for m in dispatcher.messages] == [
+        "推荐「红色约会连衣裙」的原因：适合约会，在你的预算内"
+    ]
 
 
 async def test_why_without_a_stored_reason(recommender):
     state = shown_state("en")
     state["last_items"][0].update(reason="", reasons={})
-    dispatcher, _ = await run_action(ActionExplain(), make_tracker("why?", "ask_why", language="en", slots=state))
+    dispatcher, _ = await run_action(
+        ActionExplain(), make_tracker("why?", "ask_why", language="en", slots=state)
+    )
     assert [m["text"] for m in dispatcher.messages] == ["Red date dress matches what you asked for."]
 
 
@@ -94,19 +120,26 @@ async def test_add_to_cart(recommender):
 
 
 async def test_buy(recommender):
-    tracker = make_tracker("buy the last one", "buy", [entity("ordinal", "-1")], language="en",
-                           slots=shown_state("en"))
+    tracker = make_tracker(
+        "buy the last one", "buy", [entity("ordinal", "-1")], language="en", slots=shown_state("en")
+    )
     dispatcher, _ = await run_action(ActionBuy(), tracker)
     assert recommender.body("POST", "/api/v1/orders") == {
-        "shopper_id": SENDER, "items": [{"item_id": "f3", "quantity": 1}], "recommendation_id": "r_9",
+        "shopper_id": SENDER,
+        "items": [{"item_id": "f3", "quantity": 1}],
+        "recommendation_id": "r_9",
     }
-    assert [m["text"] for m in dispatcher.messages] == ["Order placed: 1 × Blue floral dress, ¥299. Order number: o_1."]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Order placed: 1 × Blue floral dress, ¥299. Order number: o_1."
+    ]
 
 
 async def test_buy_when_the_backend_is_down(backend_down):
     tracker = make_tracker("买这个", "buy", slots=shown_state())
     dispatcher, events = await run_action(ActionBuy(), tracker)
-    assert [m["text"] for m in dispatcher.messages] == ["抱歉，暂时无法确认「红色约会连衣裙」的订单。重试前请先看看订单记录。"]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "抱歉，暂时无法确认「红色约会连衣裙」的订单。重试前请先看看订单记录。"
+    ]
     assert events == []
 
 
@@ -115,12 +148,17 @@ async def test_buying_the_outfit_anchor_credits_the_list_it_was_shown_in(recomme
     dresses, outfit = cards("fashion", "en")[:3], cards("fashion", "en")[3:]
     slots = {"last_items": outfit, "last_recommendation_id": "r_5", "selected_item": "f1"}
     events = [cards_message("r_1", dresses), cards_message("r_5", outfit)]
-    dispatcher, _ = await run_action(ActionBuy(), make_tracker("buy it", "buy", language="en", slots=slots,
-                                                               events=events))
+    dispatcher, _ = await run_action(
+        ActionBuy(), make_tracker("buy it", "buy", language="en", slots=slots, events=events)
+    )
     assert recommender.body("POST", "/api/v1/orders") == {
-        "shopper_id": SENDER, "items": [{"item_id": "f1", "quantity": 1}], "recommendation_id": "r_1",
+        "shopper_id": SENDER,
+        "items": [{"item_id": "f1", "quantity": 1}],
+        "recommendation_id": "r_1",
     }
-    assert [m["text"] for m in dispatcher.messages] == ["Order placed: 1 × Red date dress, ¥459. Order number: o_1."]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Order placed: 1 × Red date dress, ¥459. Order number: o_1."
+    ]
 
 
 async def test_buying_an_item_of_no_list_shown_is_credited_to_none(recommender):
@@ -128,6 +166,9 @@ async def test_buying_an_item_of_no_list_shown_is_credited_to_none(recommender):
     slots = {"last_items": cards("fashion", "en")[3:], "last_recommendation_id": "r_5", "selected_item": "f1"}
     dispatcher, _ = await run_action(ActionBuy(), make_tracker("buy it", "buy", language="en", slots=slots))
     assert recommender.body("POST", "/api/v1/orders") == {
-        "shopper_id": SENDER, "items": [{"item_id": "f1", "quantity": 1}],
+        "shopper_id": SENDER,
+        "items": [{"item_id": "f1", "quantity": 1}],
     }
-    assert [m["text"] for m in dispatcher.messages] == ["Order placed: 1 × Red date dress, ¥459. Order number: o_1."]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Order placed: 1 × Red date dress, ¥459. Order number: o_1."
+    ]

@@ -1,4 +1,5 @@
 """action_recommend, action_refine, action_outfit against the fake recommender."""
+
 import pytest
 from action_testkit import (
     SENDER,
@@ -19,15 +20,21 @@ pytestmark = pytest.mark.asyncio
 
 async def test_dress_for_a_date_under_500_cny(recommender):
     tracker = make_tracker(
-        "有没有500元以内适合约会的连衣裙", "search_product",
+        "有没有500元以内适合约会的连衣裙",
+        "search_product",
         [entity("category", "dress"), entity("occasion", "date"), entity("price_range", "-500 CNY")],
     )
     dispatcher, events = await run_action(ActionRecommend(), tracker)
 
     request = recommender.body("POST", "/api/v1/recommendations")
     assert request == {
-        "shopper_id": SENDER, "language": "zh", "vertical": "fashion", "mode": "search",
-        "query": "有没有500元以内适合约会的连衣裙", "anchor_item_id": None, "k": 5,
+        "shopper_id": SENDER,
+        "language": "zh",
+        "vertical": "fashion",
+        "mode": "search",
+        "query": "有没有500元以内适合约会的连衣裙",
+        "anchor_item_id": None,
+        "k": 5,
         "filters": expected_filters(category="dress", occasion="date", price_max=500.0, currency="CNY"),
     }
     call = recommender.calls("POST", "/api/v1/recommendations")[0]
@@ -39,14 +46,18 @@ async def test_dress_for_a_date_under_500_cny(recommender):
     assert dispatcher.messages[0]["custom"] == {"type": "cards", "recommendation_id": "r_1", "items": shown}
     assert len(dispatcher.messages) == 1
     assert slot_events(events) == {
-        "vertical": "fashion", "last_items": shown, "last_request": request,
-        "last_recommendation_id": "r_1", "selected_item": None,
+        "vertical": "fashion",
+        "last_items": shown,
+        "last_request": request,
+        "last_recommendation_id": "r_1",
+        "selected_item": None,
     }
 
 
 async def test_spicy_vegetarian_dishes_under_20_usd_in_english(recommender):
     tracker = make_tracker(
-        "spicy vegetarian dishes under $20", "ask_dishes",
+        "spicy vegetarian dishes under $20",
+        "ask_dishes",
         [entity("taste", "spicy"), entity("dietary", "vegetarian"), entity("price_range", "-20 USD")],
         language="en",
     )
@@ -65,7 +76,8 @@ async def test_spicy_vegetarian_dishes_under_20_usd_in_english(recommender):
 
 async def test_several_tastes_and_sticky_allergens(recommender):
     tracker = make_tracker(
-        "酸辣的菜，不要花生", "ask_dishes",
+        "酸辣的菜，不要花生",
+        "ask_dishes",
         [entity("taste", "spicy"), entity("taste", "sour"), entity("allergen", "peanut")],
         slots={"allergen": ["shellfish"], "dietary": "vegetarian"},
     )
@@ -78,7 +90,9 @@ async def test_several_tastes_and_sticky_allergens(recommender):
 
 async def test_entities_of_this_message_win_over_stale_slots(recommender):
     tracker = make_tracker(
-        "看看零食", "search_product", [entity("category", "snacks")],
+        "看看零食",
+        "search_product",
+        [entity("category", "snacks")],
         slots={"category": "dress", "occasion": "date", "vertical": "fashion", "price_range": "-500 CNY"},
     )
     await run_action(ActionRecommend(), tracker)
@@ -105,7 +119,9 @@ async def test_relaxed_answer_is_announced(recommender):
     recommender.fallback_flag = True
     tracker = make_tracker("red dress", "search_product", [entity("category", "dress")], language="en")
     dispatcher, _ = await run_action(ActionRecommend(), tracker)
-    assert dispatcher.messages[0]["text"].startswith("Nothing matched exactly, so I relaxed the filters a little:\n1. ")
+    assert dispatcher.messages[0]["text"].startswith(
+        "Nothing matched exactly, so I relaxed the filters a little:\n1. "
+    )
 
 
 async def test_refine_cheaper(recommender):
@@ -113,7 +129,9 @@ async def test_refine_cheaper(recommender):
     dispatcher, events = await run_action(ActionRefine(), tracker)
     request = recommender.body("POST", "/api/v1/recommendations")
     assert request["filters"] == expected_filters(
-        category="dress", occasion="date", price_max=398.99  # below the median ¥399; the ¥299 one may stay
+        category="dress",
+        occasion="date",
+        price_max=398.99,  # below the median ¥399; the ¥299 one may stay
     )
     assert (request["vertical"], request["mode"], request["k"]) == ("fashion", "search", 3)
     shown = dispatcher.messages[0]["custom"]["items"]
@@ -123,8 +141,9 @@ async def test_refine_cheaper(recommender):
 
 
 async def test_refine_other_colour(recommender):
-    tracker = make_tracker("换个颜色", "refine", [entity("refinement", "other_colour")],
-                           slots=shown_state(colour="red"))
+    tracker = make_tracker(
+        "换个颜色", "refine", [entity("refinement", "other_colour")], slots=shown_state(colour="red")
+    )
     await run_action(ActionRefine(), tracker)
     filters = recommender.body("POST", "/api/v1/recommendations")["filters"]
     assert filters["colour"] is None
@@ -134,9 +153,11 @@ async def test_refine_other_colour(recommender):
 
 async def test_refine_other_brand_with_a_new_price(recommender):
     tracker = make_tracker(
-        "not this brand, under 300 yuan", "refine",
+        "not this brand, under 300 yuan",
+        "refine",
         [entity("refinement", "other_brand"), entity("price_range", "-300 CNY")],
-        language="en", slots=shown_state("en"),
+        language="en",
+        slots=shown_state("en"),
     )
     dispatcher, _ = await run_action(ActionRefine(), tracker)
     filters = recommender.body("POST", "/api/v1/recommendations")["filters"]
@@ -176,8 +197,12 @@ async def test_outfit_around_the_referenced_item(recommender, ordinal, anchor):
 
 
 async def test_outfit_keeps_the_size_and_budget_ceiling_of_the_search(recommender):
-    tracker = make_tracker("第二个有什么能搭配的吗", "ask_outfit", [entity("ordinal", "2")],
-                           slots=shown_state(size="M", price_min=100.0))
+    tracker = make_tracker(
+        "第二个有什么能搭配的吗",
+        "ask_outfit",
+        [entity("ordinal", "2")],
+        slots=shown_state(size="M", price_min=100.0),
+    )
     await run_action(ActionOutfit(), tracker)
     # the ceiling and the size carry over (outfit.py judges the size per piece); a floor does not
     assert recommender.body("POST", "/api/v1/recommendations")["filters"] == expected_filters(
@@ -187,12 +212,22 @@ async def test_outfit_keeps_the_size_and_budget_ceiling_of_the_search(recommende
 
 async def test_outfit_around_a_card_of_an_older_search_keeps_only_the_currency(recommender):
     # the dress was tapped on an older list; the last search was dishes under $10
-    slots = {"last_items": cards("dish", "en", "USD"), "last_recommendation_id": "r_2", "selected_item": "f1",
-             "last_request": {"vertical": "dish", "mode": "recommend", "anchor_item_id": None,
-                              "filters": expected_filters(price_max=10.0, currency="USD", dietary=["vegetarian"])}}
+    slots = {
+        "last_items": cards("dish", "en", "USD"),
+        "last_recommendation_id": "r_2",
+        "selected_item": "f1",
+        "last_request": {
+            "vertical": "dish",
+            "mode": "recommend",
+            "anchor_item_id": None,
+            "filters": expected_filters(price_max=10.0, currency="USD", dietary=["vegetarian"]),
+        },
+    }
     events = [cards_message("r_1", cards("fashion", "en")[:3])]
-    await run_action(ActionOutfit(), make_tracker("what goes with it", "ask_outfit", language="en", slots=slots,
-                                                  events=events))
+    await run_action(
+        ActionOutfit(),
+        make_tracker("what goes with it", "ask_outfit", language="en", slots=slots, events=events),
+    )
     request = recommender.body("POST", "/api/v1/recommendations")
     assert (request["mode"], request["anchor_item_id"]) == ("outfit", "f1")
     assert request["filters"] == expected_filters(currency="USD")
@@ -201,10 +236,18 @@ async def test_outfit_around_a_card_of_an_older_search_keeps_only_the_currency(r
 async def test_what_goes_with_a_snack_is_what_is_bought_with_it(recommender):
     # before: "pick a piece of clothing" and a list of clothes
     recommender.only_rules = True
-    last_request = {"vertical": "product", "mode": "search", "anchor_item_id": None,
-                    "filters": expected_filters(category="snacks", price_max=50.0)}
-    slots = {"last_items": cards("product", "zh"), "last_recommendation_id": "r_7", "last_request": last_request,
-             "allergen": ["peanut"]}
+    last_request = {
+        "vertical": "product",
+        "mode": "search",
+        "anchor_item_id": None,
+        "filters": expected_filters(category="snacks", price_max=50.0),
+    }
+    slots = {
+        "last_items": cards("product", "zh"),
+        "last_recommendation_id": "r_7",
+        "last_request": last_request,
+        "allergen": ["peanut"],
+    }
     tracker = make_tracker("第一个配什么好", "ask_outfit", [entity("ordinal", "1")], slots=slots)
     dispatcher, events = await run_action(ActionOutfit(), tracker)
     request = recommender.body("POST", "/api/v1/recommendations")
@@ -218,16 +261,27 @@ async def test_what_goes_with_a_snack_is_what_is_bought_with_it(recommender):
 
 
 async def test_what_goes_with_a_dish_keeps_its_dietary_constraints(recommender):
-    slots = {"last_items": cards("dish", "en"), "last_recommendation_id": "r_3",
-             "last_request": {"vertical": "dish", "mode": "recommend", "anchor_item_id": None,
-                              "filters": expected_filters(dietary=["vegetarian"], tastes=["spicy"])}}
-    tracker = make_tracker("what goes with the first one?", "ask_outfit", [entity("ordinal", "1")], language="en",
-                           slots=slots)
+    slots = {
+        "last_items": cards("dish", "en"),
+        "last_recommendation_id": "r_3",
+        "last_request": {
+            "vertical": "dish",
+            "mode": "recommend",
+            "anchor_item_id": None,
+            "filters": expected_filters(dietary=["vegetarian"], tastes=["spicy"]),
+        },
+    }
+    tracker = make_tracker(
+        "what goes with the first one?", "ask_outfit", [entity("ordinal", "1")], language="en", slots=slots
+    )
     dispatcher, _ = await run_action(ActionOutfit(), tracker)
     request = recommender.body("POST", "/api/v1/recommendations")
     assert (request["vertical"], request["mode"], request["anchor_item_id"]) == ("dish", "similar", "d1")
     assert request["filters"] == expected_filters(dietary=["vegetarian"])  # a taste is not a hard constraint
-    assert dispatcher.messages[0]["text"] == "Often bought together with Vegetarian mapo tofu:\n1. Dan dan noodles ¥28"
+    assert (
+        dispatcher.messages[0]["text"]
+        == "Often bought together with Vegetarian mapo tofu:\n1. Dan dan noodles ¥28"
+    )
 
 
 async def test_the_header_says_when_some_items_are_only_similar(recommender):
@@ -243,14 +297,26 @@ async def test_the_header_says_when_some_items_are_only_similar(recommender):
 
 async def test_what_goes_with_it_after_the_bought_together_list_stays_around_the_snack(recommender):
     recommender.only_rules = True
-    last_request = {"vertical": "product", "mode": "similar", "anchor_item_id": "p1",
-                    "filters": expected_filters(price_max=30.0)}
-    slots = {"last_items": cards("product", "zh")[1:2], "last_recommendation_id": "r_8",
-             "last_request": last_request, "selected_item": "p1"}
+    last_request = {
+        "vertical": "product",
+        "mode": "similar",
+        "anchor_item_id": "p1",
+        "filters": expected_filters(price_max=30.0),
+    }
+    slots = {
+        "last_items": cards("product", "zh")[1:2],
+        "last_recommendation_id": "r_8",
+        "last_request": last_request,
+        "selected_item": "p1",
+    }
     events = [cards_message("r_7", cards("product", "zh")), cards_message("r_8", cards("product", "zh")[1:2])]
     await run_action(ActionOutfit(), make_tracker("还有什么配它", "ask_outfit", slots=slots, events=events))
     request = recommender.body("POST", "/api/v1/recommendations")
-    assert (request["mode"], request["anchor_item_id"], request["filters"]["price_max"]) == ("similar", "p1", 30.0)
+    assert (request["mode"], request["anchor_item_id"], request["filters"]["price_max"]) == (
+        "similar",
+        "p1",
+        30.0,
+    )
 
 
 async def test_outfit_with_the_selected_item(recommender):
@@ -260,9 +326,17 @@ async def test_outfit_with_the_selected_item(recommender):
 
 
 async def test_outfit_without_anything_shown_offers_clothes_first(recommender):
-    dispatcher, events = await run_action(ActionOutfit(), make_tracker("outfit for a party", "ask_outfit",
-                                                                      [entity("occasion", "party")], language="en"))
+    dispatcher, events = await run_action(
+        ActionOutfit(),
+        make_tracker("outfit for a party", "ask_outfit", [entity("occasion", "party")], language="en"),
+    )
     request = recommender.body("POST", "/api/v1/recommendations")
-    assert (request["vertical"], request["mode"], request["filters"]["occasion"]) == ("fashion", "recommend", "party")
-    assert dispatcher.messages[0]["text"].startswith("Pick a piece you like and I'll build an outfit around it:\n1. ")
+    assert (request["vertical"], request["mode"], request["filters"]["occasion"]) == (
+        "fashion",
+        "recommend",
+        "party",
+    )
+    assert dispatcher.messages[0]["text"].startswith(
+        "Pick a piece you like and I'll build an outfit around it:\n1. "
+    )
     assert slot_events(events)["selected_item"] is None

@@ -18,9 +18,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -48,8 +57,9 @@ def test_chat_in_the_browser(stack, browser, width, height):
     reason = first.locator(".r").inner_text()
     bot_before = page.locator(".msg.bot").count()
     why.click()
-    page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}", timeout=30_000
+    )
     assert reason in page.locator(".msg.bot").last.inner_text()
     # no horizontal overflow on a phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -72,8 +82,9 @@ def test_offer_quick_replies_in_the_browser(stack, browser):
     offer_text = page.locator(".msg.bot").nth(-2).inner_text()  # the offer, then the question
     bot_before = page.locator(".msg.bot").count()
     buttons.nth(0).click()
-    page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}", timeout=30_000
+    )
     assert page.locator(".quick").count() == 0  # the quick replies are gone once used
     assert page.locator(".msg.me").last.inner_text() == "好的"
     claimed = page.locator(".msg.bot").last.inner_text()
@@ -91,8 +102,9 @@ def test_a_card_button_on_an_older_list_acts_on_that_card(stack, browser):
     page.goto(stack.reco_url + "/", wait_until="networkidle")
 
     def wait_for_answer(bot_before: int) -> str:
-        page.wait_for_function(f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}",
-                               timeout=30_000)
+        page.wait_for_function(
+            f"document.querySelectorAll('.msg.bot:not(.typing)').length > {bot_before}", timeout=30_000
+        )
         page.wait_for_selector(".msg.typing", state="detached", timeout=30_000)
         return page.locator(".msg.bot").last.inner_text()
 
@@ -130,11 +142,16 @@ def test_a_card_button_on_an_older_list_acts_on_that_card(stack, browser):
 
     session = page.evaluate("localStorage.getItem('dxe.session')")
     with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
-        rows = db.execute("SELECT item_id, type, recommendation_id FROM interactions WHERE shopper_id = ? "
-                          "ORDER BY id", (session,)).fetchall()
+        rows = db.execute(
+            "SELECT item_id, type, recommendation_id FROM interactions WHERE shopper_id = ? ORDER BY id",
+            (session,),
+        ).fetchall()
     latest_id = latest.get_attribute("data-recommendation-id")
-    assert rows == [(item_id, "click", list_id), (item_id, "cart", list_id),
-                    (same_number.get_attribute("data-item-id"), "click", latest_id)], rows
+    assert rows == [
+        (item_id, "click", list_id),
+        (item_id, "cart", list_id),
+        (same_number.get_attribute("data-item-id"), "click", latest_id),
+    ], rows
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "chat-older-list-button-1280x800.png"))
     assert not errors, errors
