@@ -1,12 +1,15 @@
-"""Benchmark: does the learning offer policy converge? Cumulative regret on the shop simulator.
+"""Benchmark: does the learning offer policy converge? Cumulative profit regret on the shop simulator.
 
 Run from the repository root::
 
     .venvs/reco/bin/python benchmarks/offers.py [--rounds 5000 --seeds 10]
 
-Runs Thompson sampling (recommender.offers_policy.OfferPolicy) and a uniformly random
-baseline on the simulated shop of recommender/offers_policy/scenario.py, several seeds
-each; plots the mean cumulative regret and the share of the best offer per segment to
+Runs Thompson sampling (recommender.offers_policy.OfferPolicy: acceptance learnt per
+segment, the offer with the highest sampled acceptance × net value chosen) and a
+uniformly random baseline on the simulated shop of recommender/offers_policy/scenario.py,
+several seeds each. Regret is in CNY of expected profit (acceptance × (order margin −
+discount)) against the most profitable offer the margin cap allowed. Plots the mean
+cumulative regret and the share of the best offer per segment to
 benchmarks/results/offers_regret.png, prints a summary and writes
 benchmarks/results/offers.json.
 
@@ -14,8 +17,10 @@ The headline numbers are also merged into ``reco.json`` in ``--output-dir`` (or 
 under ``offers-simulator`` → ``thompson`` and ``uniform`` (other datasets and models in that file
 are kept): ``regret`` (mean cumulative regret at the last round), ``regret_min``/``regret_max``
 over the seeds, ``regret_first_quarter``, ``regret_last_quarter``, ``loglog_slope`` (second half;
-1 is linear), ``max_cost_to_cap``, ``best_offer_share@<segment>`` (last 20 % of that segment's
-rounds), ``simulation_seconds`` (that policy, all seeds), ``rounds`` and ``seeds``.
+1 is linear), ``profit`` (mean expected profit per round, CNY), ``max_cost_to_cap`` (cost on
+the expected order), ``max_discount_to_cap`` (discount of accepted grants on the real, drawn
+order, capped by the grant's max_discount), ``best_offer_share@<segment>`` (last 20 % of that
+segment's rounds), ``simulation_seconds`` (that policy, all seeds), ``rounds`` and ``seeds``.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ SHARE_WINDOW = 250  # rounds per point of the best-arm-share curve
 DATASET = "offers-simulator"  # the dataset in reco.json; models "thompson" and "uniform"
 
 
+def best_codes() -> dict[str, str]:
+    """The known best (most profitable) offer of each segment at its typical order."""
+    simulator = OfferSimulator(ARMS, PROFILES)
+    return {profile.name: simulator.best_code(profile) for profile in PROFILES}
+
+
 def run_policy(policy_class: type[OfferPolicy], rounds: int, seeds: int) -> list[SimulationResult]:
     """One simulation per seed; the simulator and the policy share the seed."""
     return [
@@ -72,13 +83,15 @@ def summarise(results: list[SimulationResult], rounds: int) -> dict[str, Any]:
     mean = curves.mean(axis=0)
     quarter = rounds // 4
     shares = {}
+    best = best_codes()
     for profile in PROFILES:
         tail = [
             r.best_arm_share(profile.name, last=max(1, int(TAIL_SHARE * r.segments.count(profile.name))))
             for r in results
         ]
         shares[profile.name] = {
-            "best_offer": profile.best_code,
+            "best_offer": best[profile.name],
+            "most_accepted_offer": profile.most_accepted,
             "share_all_rounds": round(float(np.mean([r.best_arm_share(profile.name) for r in results])), 3),
             "share_last_20pct": round(float(np.mean(tail)), 3),
         }
@@ -92,7 +105,10 @@ def summarise(results: list[SimulationResult], rounds: int) -> dict[str, Any]:
         "regret_last_quarter": round(float(mean[-1] - mean[-quarter - 1]), 2),
         "loglog_slope_second_half": round(loglog_slope(mean), 3),
         "best_offer_share": shares,
+        "profit_per_round": round(float(np.mean([np.mean(r.profit) for r in results])), 3),
         "max_cost_to_cap": round(max(result.max_cost_to_cap for result in results), 4),
+        "max_discount_to_cap": round(max(result.max_discount_to_cap for result in results), 4),
+        "offers_uncapped_over_cap": int(sum(result.uncapped_over_cap for result in results)),
     }
 
 
@@ -106,7 +122,9 @@ def headline(summary: dict[str, Any], rounds: int, seeds: int, seconds: float) -
         "regret_first_quarter": summary["regret_first_quarter"],
         "regret_last_quarter": summary["regret_last_quarter"],
         "loglog_slope": summary["loglog_slope_second_half"],
+        "profit": summary["profit_per_round"],
         "max_cost_to_cap": summary["max_cost_to_cap"],
+        "max_discount_to_cap": summary["max_discount_to_cap"],
         "simulation_seconds": seconds,
         "rounds": rounds,
         "seeds": seeds,
@@ -154,16 +172,17 @@ def plot(thompson: list[SimulationResult], uniform: list[SimulationResult], path
         t = np.arange(1, curves.shape[1] + 1)
         left.plot(t, curves.mean(axis=0), color=colour, label=f"{label}, mean of {len(results)} seeds")
         left.fill_between(t, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.2)
-    left.set_title("Cumulative regret (mean; band: min-max over seeds)")
+    left.set_title("Cumulative profit regret (mean; band: min-max over seeds)")
     left.set_xlabel("round (one offer shown)")
-    left.set_ylabel("cumulative regret")
+    left.set_ylabel("cumulative regret (CNY of expected profit)")
     left.grid(alpha=0.3)
     left.legend(loc="upper left")
+    best = best_codes()
     for profile in PROFILES:
         x, share = share_curve(thompson, profile.name)
-        right.plot(x, share, marker=".", label=f"{profile.name} (best: {profile.best_code})")
+        right.plot(x, share, marker=".", label=f"{profile.name} (best: {best[profile.name]})")
     right.set_ylim(0, 1.02)
-    right.set_title("Thompson sampling: share of the best offer per segment")
+    right.set_title("Thompson sampling: share of the most profitable offer")
     right.set_xlabel("round")
     right.set_ylabel(f"share choosing the best allowed offer ({SHARE_WINDOW}-round windows)")
     right.grid(alpha=0.3)
@@ -180,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS)
     parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument(
-        "--results", type=Path, default=None, help="reco.json to merge the headline into (default: in --output-dir)"
+        "--results",
+        type=Path,
+        default=None,
+        help="reco.json to merge the headline into (default: in --output-dir)",
     )
     args = parser.parse_args(argv)
     if args.rounds < 8 or args.seeds < 1:
@@ -198,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": args.rounds,
         "seeds": args.seeds,
         "segments": {p.name: dict(p.accept_rates) for p in PROFILES},
+        "regret_unit": "CNY of expected profit (acceptance x (order margin - discount))",
         "thompson": summarise(thompson, args.rounds),
         "uniform_random": summarise(uniform, args.rounds),
         "simulation_seconds": round(seconds, 2),
@@ -211,18 +234,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'policy':<16} {'regret@end':>10} {'1st quarter':>11} {'last quarter':>12} {'log-log slope':>13}"
-        f" {'max cost/cap':>12}"
+        f" {'profit/round':>12} {'max cost/cap':>12} {'max disc/cap':>12}"
     )
     for name, summary in (("thompson", ts), ("uniform_random", uni)):
         print(
             f"{name:<16} {summary['final_cumulative_regret_mean']:>10} {summary['regret_first_quarter']:>11}"
             f" {summary['regret_last_quarter']:>12} {summary['loglog_slope_second_half']:>13}"
-            f" {summary['max_cost_to_cap']:>12}"
+            f" {summary['profit_per_round']:>12} {summary['max_cost_to_cap']:>12}"
+            f" {summary['max_discount_to_cap']:>12}"
         )
-    print("final share of the best offer per segment (Thompson, last 20% of each segment's rounds):")
+    print(
+        "final share of the most profitable offer per segment (Thompson, last 20% of each segment's rounds):"
+    )
     for segment, share in ts["best_offer_share"].items():
         print(
-            f"  {segment:<20} best {share['best_offer']:<11} {share['share_last_20pct']:.3f}"
+            f"  {segment:<20} best {share['best_offer']:<11} (most accepted {share['most_accepted_offer']:<11})"
+            f" {share['share_last_20pct']:.3f}"
             f" (all rounds {share['share_all_rounds']:.3f}; random {uni['best_offer_share'][segment]['share_last_20pct']:.3f})"
         )
     args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,16 @@ Fitted with every engine refit (``service.RankingService.refit``), from the orde
 all shoppers (order totals in CNY, one purchase occasion per shopper and day):
 
 - BG/NBD (purchase frequency, P(alive)) and Gamma-Gamma (spend), by maximum likelihood
-  (``recommender.clv``); CLV is the discounted margin-free revenue of the next 12 months;
+  (``recommender.clv``); CLV is the discounted margin-free revenue of the next 12 months,
+  and CLV if retained (``CustomerValue.retained_clv``) the same revenue if the shopper is
+  still alive: CLV / P(alive), exact for BG/NBD, whose expected purchases are P(alive) ×
+  the purchases expected while alive. It depends on how many purchases a shopper made and
+  since when, not on how long ago the last one was, which is what lets the offer policy
+  give a lapsing shopper who used to buy a lot more room than an active one;
 - segments: RFM + K-means (``recommender.clv.RFMSegmenter``) when there are enough
-  shoppers to cluster, else the rule-based RFM quintiles of ``engine.segments``.
+  shoppers to cluster, the clusters named with the fitted P(alive) (a cluster whose median
+  shopper is probably gone is ``at_risk`` or ``hibernating``, never ``promising``), else
+  the rule-based RFM quintiles of ``engine.segments``.
 
 A shopper who has no orders (or has not consented to personalisation) is valued as a
 new customer of the fitted population: BG/NBD's expected purchases of a new customer
@@ -87,7 +94,11 @@ def _discounted_purchases(purchases: object, summary: pd.DataFrame) -> np.ndarra
 
 
 def _fallback(orders: pd.DataFrame) -> CustomerValues:
-    """No model: every shopper valued at one average order, P(alive) unknown (0.5)."""
+    """No model: every shopper valued at their historic spend, P(alive) unknown (0.5).
+
+    Without a model there is no CLV if retained either: it is the same historic spend, so
+    the cap stays a share of the margin the shopper has actually brought.
+    """
     mean_order = float(orders["amount"].mean()) if len(orders) else FALLBACK_ORDER_VALUE
     mean_order = mean_order if math.isfinite(mean_order) and mean_order > 0 else FALLBACK_ORDER_VALUE
     default = CustomerValue(clv=mean_order, p_alive=1.0, order_value=mean_order)
@@ -96,19 +107,21 @@ def _fallback(orders: pd.DataFrame) -> CustomerValues:
         per_shopper = orders.groupby(orders["shopper_id"].astype(str))["amount"].agg(["mean", "sum"])
         for shopper, row in per_shopper.iterrows():
             order_value = float(row["mean"]) if row["mean"] > 0 else mean_order
-            values[str(shopper)] = CustomerValue(clv=float(row["sum"]), p_alive=0.5, order_value=order_value)
+            values[str(shopper)] = CustomerValue(
+                clv=float(row["sum"]), p_alive=0.5, order_value=order_value, retained_clv=float(row["sum"])
+            )
     return CustomerValues(values=values, default=default, fitted=False)
 
 
 def _segments(
-    orders: pd.DataFrame, summary: pd.DataFrame | None, now: datetime
+    orders: pd.DataFrame, summary: pd.DataFrame | None, now: datetime, p_alive: np.ndarray | None = None
 ) -> tuple[dict[str, str], str]:
-    """RFM + K-means when there are enough shoppers, else rule-based RFM quintiles."""
+    """RFM + K-means (named with P(alive) when fitted) when there are enough shoppers, else RFM quintiles."""
     if summary is not None and len(summary) >= MIN_KMEANS_CUSTOMERS:
         from recommender.clv import RFMSegmenter
 
         try:
-            labels = RFMSegmenter().fit(summary).labels_
+            labels = RFMSegmenter().fit(summary, p_alive=p_alive).labels_
             return {str(k): str(v) for k, v in labels.items()}, "kmeans"
         except ValueError:
             logger.exception("RFM + K-means failed; falling back to RFM quintiles")
@@ -118,6 +131,24 @@ def _segments(
 
     table = rfm_segments(orders, now)
     return dict(zip(table["shopper_id"].astype(str), table["segment"].astype(str), strict=True)), "quintiles"
+
+
+def _retained(clv: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """CLV if alive: CLV / P(alive) (BG/NBD: expected purchases = P(alive) × purchases if alive).
+
+    P(alive) is at least ~1e-304 for BG/NBD (the dropout odds are clamped), so the ratio is
+    finite; an exact 0 (a degenerate input) keeps CLV, and the result is never below CLV.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(alive > 0, clv / np.where(alive > 0, alive, 1.0), clv)
+    return np.maximum(np.where(np.isfinite(ratio), ratio, clv), clv)
+
+
+def _unfitted(orders: pd.DataFrame, summary: pd.DataFrame, now: datetime) -> CustomerValues:
+    """Order-average values and segments without P(alive) (the models could not be fitted)."""
+    segments, segmenter = _segments(orders, summary, now)
+    result = _fallback(orders)
+    return CustomerValues(result.values, segments, result.default, False, segmenter)
 
 
 def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
@@ -131,10 +162,8 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
     end = (end.tz_convert("UTC").tz_localize(None) if end.tzinfo else end).normalize()
     end = max(end, log["date"].max())
     summary = summarise_transactions(log, observation_end=end)
-    segments, segmenter = _segments(orders, summary, now)
     if len(summary) < MIN_CLV_CUSTOMERS or int((summary["frequency"] > 0).sum()) < 2:
-        result = _fallback(orders)
-        return CustomerValues(result.values, segments, result.default, False, segmenter)
+        return _unfitted(orders, summary, now)
     try:
         with np.errstate(all="ignore"):
             purchases = BetaGeoModel().fit(summary)
@@ -158,20 +187,23 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
                 population_spend = float(orders["amount"].mean())
     except (FitError, ValueError, FloatingPointError, RuntimeError) as exc:
         logger.warning("CLV models could not be fitted (%s); using order averages", exc)
-        result = _fallback(orders)
-        return CustomerValues(result.values, segments, result.default, False, segmenter)
+        return _unfitted(orders, summary, now)
     good = np.isfinite(clv) & np.isfinite(alive) & np.isfinite(order_value)
     if not good.all() or not math.isfinite(new_purchases) or not math.isfinite(population_spend):
         logger.warning("CLV models gave non-finite values; using order averages")
-        result = _fallback(orders)
-        return CustomerValues(result.values, segments, result.default, False, segmenter)
+        return _unfitted(orders, summary, now)
+    alive = np.clip(alive, 0.0, 1.0)
+    clv = np.maximum(clv, 0.0)
+    retained = _retained(clv, alive)
+    segments, segmenter = _segments(orders, summary, now, alive)
     values = {
         str(shopper): CustomerValue(
-            clv=max(float(c), 0.0), p_alive=float(np.clip(a, 0.0, 1.0)), order_value=max(float(m), 0.0)
+            clv=float(c), p_alive=float(a), order_value=max(float(m), 0.0), retained_clv=float(k)
         )
-        for shopper, c, a, m in zip(summary.index, clv, alive, order_value, strict=True)
+        for shopper, c, a, m, k in zip(summary.index, clv, alive, order_value, retained, strict=True)
     }
+    new_clv = max(new_purchases * population_spend, 0.0)
     default = CustomerValue(
-        clv=max(new_purchases * population_spend, 0.0), p_alive=1.0, order_value=max(population_spend, 0.0)
+        clv=new_clv, p_alive=1.0, order_value=max(population_spend, 0.0), retained_clv=new_clv
     )
     return CustomerValues(values, segments, default, True, segmenter)

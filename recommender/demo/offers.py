@@ -2,6 +2,12 @@
 
 ``segment`` is one of the RFM segments the recommender computes (new, promising, regular,
 loyal_high_spender, at_risk, hibernating) or ``all``.
+
+Every segment has at least two targeted offers besides the general FREESHIP, so the offer
+bandit has something to choose between. Most are fixed amounts with a minimum spend: the
+margin cap (``offers_policy.MarginRule``) prices a percent offer on the shopper's expected
+order, and the demo's baskets (outfits, funds) are large, so a percent offer alone is rarely
+within the budget of a promising or hibernating shopper.
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ OFFERS: list[dict[str, Any]] = [
      "title_zh": "再来一单85折", "title_en": "15% off your next order",
      "description_zh": "感谢再次光临，这周内下单满99元打85折。",
      "description_en": "Thanks for coming back: 15% off any order over 99 yuan this week.",
+     "active": True},
+    {"code": "SECOND20", "segment": "promising", "discount_type": "amount", "discount_value": 20, "min_spend": 129,
+     "title_zh": "第二单满129减20", "title_en": "Second order: 20 yuan off over 129",
+     "description_zh": "喜欢上次买的吗？再下一单满129元立减20元，14天内有效。",
+     "description_en": "Liked your last order? Take 20 yuan off your next one over 129 yuan, valid for 14 days.",
      "active": True},
     {"code": "SNACKBUNDLE", "segment": "regular", "discount_type": "amount", "discount_value": 20, "min_spend": 129,
      "title_zh": "零食茶饮组合减20", "title_en": "Snack and tea bundle: 20 yuan off",
@@ -51,10 +62,20 @@ OFFERS: list[dict[str, Any]] = [
      "description_zh": "好久没见到你了，满150元立减30元，30天内有效。",
      "description_en": "It has been a while. Here is 30 yuan off orders over 150, valid for 30 days.",
      "active": True},
+    {"code": "COMEBACK50", "segment": "at_risk", "discount_type": "amount", "discount_value": 50, "min_spend": 300,
+     "title_zh": "老朋友回归满300减50", "title_en": "Welcome back, old friend: 50 yuan off over 300",
+     "description_zh": "谢谢你以前常来，满300元立减50元，30天内有效。",
+     "description_en": "Thank you for all your past orders: 50 yuan off orders over 300, valid for 30 days.",
+     "active": True},
     {"code": "WAKEUP20", "segment": "hibernating", "discount_type": "percent", "discount_value": 20, "min_spend": 80,
      "title_zh": "回归礼8折", "title_en": "Welcome back: 20% off",
      "description_zh": "欢迎回来，满80元打8折，看看我们这季的新品。",
      "description_en": "Welcome back: 20% off orders over 80 yuan — have a look at this season's new arrivals.",
+     "active": True},
+    {"code": "WAKEUP15", "segment": "hibernating", "discount_type": "amount", "discount_value": 15, "min_spend": 99,
+     "title_zh": "回来看看，满99减15", "title_en": "Come and have a look: 15 yuan off over 99",
+     "description_zh": "好久没来了，这季上了不少新品，满99元立减15元。",
+     "description_en": "Lots of new arrivals since your last visit: 15 yuan off orders over 99.",
      "active": True},
     {"code": "FREESHIP", "segment": "all", "discount_type": "amount", "discount_value": 8, "min_spend": 49,
      "title_zh": "满49元包邮", "title_en": "Free delivery over 49 yuan",

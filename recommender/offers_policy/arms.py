@@ -1,4 +1,4 @@
-"""Offer arms: the discounts the policy chooses between, and what each costs."""
+"""Offer arms: the discounts the policy chooses between, what each costs and what it earns."""
 
 from __future__ import annotations
 
@@ -41,8 +41,34 @@ class OfferArm:
             min_spend=float(offer.get("min_spend") or 0),
         )
 
+    def order_value(self, expected_order: float) -> float:
+        """Value of the order that redeems the offer: at least min_spend (the offer requires it)."""
+        return max(float(expected_order), self.min_spend)
+
     def cost(self, order_value: float) -> float:
         """Value given away on an order: the amount, or the percent of the order (at least min_spend)."""
         if self.discount_type == "amount":
             return float(self.discount_value)
-        return self.discount_value / PERCENT * max(float(order_value), self.min_spend)
+        return self.discount_value / PERCENT * self.order_value(order_value)
+
+    def net_value(self, order_value: float, margin_rate: float) -> float:
+        """Profit of an accepted offer: margin of the redeeming order minus the discount.
+
+        The order is at least min_spend; the result is negative when the discount is larger
+        than the order's margin.
+        """
+        return margin_rate * self.order_value(order_value) - self.cost(order_value)
+
+    @property
+    def nominal_max(self) -> float:
+        """Most this offer can take off any order by its own terms (inf for a percent offer)."""
+        return float(self.discount_value) if self.discount_type == "amount" else math.inf
+
+    def discount_on(self, order_total: float) -> float:
+        """Discount on a real order of ``order_total``: 0 below min_spend, never more than the order."""
+        total = max(float(order_total), 0.0)
+        if total < self.min_spend:
+            return 0.0
+        if self.discount_type == "amount":
+            return min(float(self.discount_value), total)
+        return self.discount_value / PERCENT * total

@@ -1,7 +1,8 @@
-"""The learning offer policy: margin-capped arms, at-risk preference, Thompson sampling per segment."""
+"""The learning offer policy: margin-capped arms, at-risk preference, Thompson sampling on profit."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,14 +16,31 @@ from .value import CustomerValue, MarginRule
 
 @dataclass(frozen=True)
 class OfferDecision:
-    """The offer chosen for one customer, with the numbers that allowed it."""
+    """The offer granted to one customer, with the numbers that allowed it.
+
+    ``max_discount`` is part of the grant: whatever order the shopper finally places,
+    :meth:`discount_on` never takes more than it off, and it is never above ``budget``
+    (so never above ``cap``). A percent offer priced at the expected order could otherwise
+    exceed the cap on a much larger real order.
+    """
 
     segment: str
     arm: OfferArm
     cost: float  # discount value on the expected order
     budget: float  # what this customer may get now
-    cap: float  # share of expected margin never exceeded (cost <= budget <= cap)
-    sampled_rate: float  # the Thompson draw that won
+    cap: float  # share of expected margin never exceeded (cost <= max_discount <= budget <= cap)
+    max_discount: float  # most this grant takes off any order: min(the offer's own maximum, budget)
+    net_value: float  # margin of the expected redeeming order minus the discount
+    sampled_rate: float  # the Thompson draw of the acceptance rate of the chosen offer
+
+    @property
+    def sampled_profit(self) -> float:
+        """The score that won: sampled acceptance × net value."""
+        return self.sampled_rate * self.net_value
+
+    def discount_on(self, order_total: float) -> float:
+        """Discount this grant gives on a real order: the offer's terms, capped at ``max_discount``."""
+        return min(self.arm.discount_on(order_total), self.max_discount)
 
 
 class OfferPolicy:
@@ -30,8 +48,10 @@ class OfferPolicy:
 
     An arm is eligible when its cost on the customer's expected order fits the budget
     of :class:`MarginRule` (hence never above the cap). Among eligible arms, Thompson
-    sampling on the segment's acceptance posteriors picks one; ``record`` feeds back
-    accept / decline. No eligible arm means no offer (``None``).
+    sampling picks the one with the highest expected profit: a draw from the segment's
+    acceptance posterior of each arm times the arm's net value (margin of the redeeming
+    order minus the discount), so the policy learns which offer earns most, not which is
+    taken most. ``record`` feeds back accept / decline. No eligible arm means no offer (``None``).
     """
 
     def __init__(
@@ -56,8 +76,13 @@ class OfferPolicy:
         budget = self.margin_rule.budget(customer)
         return [arm for arm in self.arms if arm.cost(customer.order_value) <= budget]
 
-    def _pick(self, segment: str, arms: list[OfferArm]) -> tuple[OfferArm, float]:
-        code, rate = self.bandit.choose(segment, [arm.code for arm in arms])
+    def net_value(self, arm: OfferArm, customer: CustomerValue) -> float:
+        """What an accept of `arm` earns on this customer's expected order."""
+        return arm.net_value(customer.order_value, self.margin_rule.margin_rate)
+
+    def _pick(self, segment: str, arms: list[OfferArm], customer: CustomerValue) -> tuple[OfferArm, float]:
+        values = [self.net_value(arm, customer) for arm in arms]
+        code, rate = self.bandit.choose(segment, [arm.code for arm in arms], values)
         return self._by_code[code], rate
 
     def choose(self, segment: str, customer: CustomerValue) -> OfferDecision | None:
@@ -65,13 +90,16 @@ class OfferPolicy:
         arms = self.eligible_arms(customer)
         if not arms:
             return None
-        arm, rate = self._pick(segment, arms)
+        arm, rate = self._pick(segment, arms, customer)
+        budget = self.margin_rule.budget(customer)
         return OfferDecision(
             segment=segment,
             arm=arm,
             cost=arm.cost(customer.order_value),
-            budget=self.margin_rule.budget(customer),
+            budget=budget,
             cap=self.margin_rule.cap(customer),
+            max_discount=min(arm.nominal_max, budget),
+            net_value=self.net_value(arm, customer),
             sampled_rate=rate,
         )
 
@@ -81,11 +109,19 @@ class OfferPolicy:
             raise ValueError(f"unknown offer code {code!r}; known: {sorted(self._by_code)}")
         self.bandit.update(segment, code, bool(accepted))
 
-    def best_guess(self, segment: str, codes: Iterable[str] | None = None) -> str:
-        """The arm with the highest posterior mean in `segment` (no sampling)."""
+    def best_guess(
+        self, segment: str, codes: Iterable[str] | None = None, customer: CustomerValue | None = None
+    ) -> str:
+        """The arm with the highest posterior mean acceptance in `segment` (no sampling);
+        with a customer, the highest posterior mean × net value on that customer's order."""
         candidates = list(codes) if codes is not None else [arm.code for arm in self.arms]
-        means = [self.bandit.mean(segment, code) for code in candidates]
-        return candidates[int(np.argmax(means))]
+        scores = [self.bandit.mean(segment, code) for code in candidates]
+        if customer is not None:
+            scores = [
+                s * self.net_value(self._by_code[c], customer)
+                for s, c in zip(scores, candidates, strict=True)
+            ]
+        return candidates[int(np.argmax(scores))]
 
 
 class UniformRandomPolicy(OfferPolicy):
@@ -97,5 +133,5 @@ class UniformRandomPolicy(OfferPolicy):
         super().__init__(arms, margin_rule, seed)
         self._rng = np.random.default_rng(seed)
 
-    def _pick(self, segment: str, arms: list[OfferArm]) -> tuple[OfferArm, float]:
-        return arms[int(self._rng.integers(len(arms)))], float("nan")
+    def _pick(self, segment: str, arms: list[OfferArm], customer: CustomerValue) -> tuple[OfferArm, float]:
+        return arms[int(self._rng.integers(len(arms)))], math.nan

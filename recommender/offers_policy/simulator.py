@@ -1,10 +1,14 @@
-"""A shop simulator with a known best offer per segment, to measure a policy's regret.
+"""A shop simulator with a known most profitable offer per segment, to measure a policy's regret.
 
-Each round a segment is drawn, then a customer of that segment (CLV, P(alive), order
-value uniform in the segment's ranges); the policy proposes an offer and the customer
-accepts with the segment's true rate for that offer. Regret of a round is the true rate
-of the best offer the policy was allowed to make minus the true rate of the one it
-made (expected, so the curve is not noise); a round with no allowed offer has none.
+Each round a segment is drawn, then a customer of that segment (CLV if retained,
+P(alive) and expected order value uniform in the segment's ranges; CLV = P(alive) ×
+CLV if retained, as in BG/NBD); the policy proposes an offer and the customer accepts
+with the segment's true rate for that offer. What an offer earns is its expected profit:
+true acceptance × (margin of the redeeming order − discount). Regret of a round is the
+expected profit of the most profitable offer the policy was allowed to make minus that of
+the one it made (expected, so the curve is not noise; in CNY); a round with no allowed
+offer has none. An accepted offer is applied to a real order drawn around the expected
+one (log-normal), to check that the discount stays within the grant's cap.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arms import OfferArm
-from .policy import OfferPolicy
+from .constants import DEFAULT_MARGIN_RATE
+from .policy import OfferDecision, OfferPolicy
 from .value import CustomerValue
+
+#: Spread (log-scale standard deviation) of a real order around the expected one.
+ORDER_SPREAD = 0.6
 
 
 @dataclass(frozen=True)
@@ -25,13 +33,18 @@ class SegmentProfile:
 
     name: str
     accept_rates: Mapping[str, float]
-    clv: tuple[float, float]
+    retained_clv: tuple[float, float]
     p_alive: tuple[float, float]
     order_value: tuple[float, float]
     weight: float = 1.0
 
     @property
-    def best_code(self) -> str:
+    def typical_order(self) -> float:
+        """Middle of the segment's expected order values."""
+        return float(np.mean(self.order_value))
+
+    @property
+    def most_accepted(self) -> str:
         """The offer with the highest true acceptance rate (ties: first in the mapping)."""
         return max(self.accept_rates, key=lambda code: self.accept_rates[code])
 
@@ -44,8 +57,13 @@ class SimulationResult:
     chosen: list[str | None] = field(default_factory=list)
     accepted: list[bool] = field(default_factory=list)
     regret: list[float] = field(default_factory=list)
+    profit: list[float] = field(default_factory=list)  # expected profit of the offer made
     best_allowed: list[str | None] = field(default_factory=list)
-    max_cost_to_cap: float = 0.0  # highest cost / cap seen (must stay <= 1)
+    max_cost_to_cap: float = 0.0  # highest cost on the expected order / cap seen (must stay <= 1)
+    max_discount_to_cap: float = 0.0  # highest discount on a real order / cap seen (must stay <= 1)
+    uncapped_over_cap: int = (
+        0  # accepted offers whose own terms would have exceeded the cap on the real order
+    )
 
     def cumulative_regret(self) -> np.ndarray:
         """Running sum of the per-round regret."""
@@ -63,9 +81,19 @@ class SimulationResult:
 
 
 class OfferSimulator:
-    """Draws customers and answers from known segment profiles (seeded)."""
+    """Draws customers and answers from known segment profiles (seeded).
 
-    def __init__(self, arms: Sequence[OfferArm], profiles: Sequence[SegmentProfile], seed: int = 0) -> None:
+    margin_rate : the shop's gross margin on orders, which prices what an accept earns
+        (the policies under test should use the same rate in their MarginRule).
+    """
+
+    def __init__(
+        self,
+        arms: Sequence[OfferArm],
+        profiles: Sequence[SegmentProfile],
+        seed: int = 0,
+        margin_rate: float = DEFAULT_MARGIN_RATE,
+    ) -> None:
         codes = {arm.code for arm in arms}
         for profile in profiles:
             unknown = set(profile.accept_rates) ^ codes
@@ -80,14 +108,27 @@ class OfferSimulator:
         self.arms = tuple(arms)
         self.profiles = tuple(profiles)
         self.seed = seed
+        self.margin_rate = margin_rate
         weights = np.array([profile.weight for profile in profiles], dtype=float)
         self._weights = weights / weights.sum()
 
+    def expected_profit(self, profile: SegmentProfile, arm: OfferArm, order_value: float) -> float:
+        """True acceptance × (margin of the redeeming order − discount)."""
+        return profile.accept_rates[arm.code] * arm.net_value(order_value, self.margin_rate)
+
+    def best_code(self, profile: SegmentProfile, order_value: float | None = None) -> str:
+        """The known best offer of a segment: the most profitable at its typical order (all offers allowed)."""
+        value = profile.typical_order if order_value is None else order_value
+        return max(self.arms, key=lambda arm: self.expected_profit(profile, arm, value)).code
+
     def _customer(self, rng: np.random.Generator, profile: SegmentProfile) -> CustomerValue:
+        retained = float(rng.uniform(*profile.retained_clv))
+        p_alive = float(rng.uniform(*profile.p_alive))
         return CustomerValue(
-            clv=float(rng.uniform(*profile.clv)),
-            p_alive=float(rng.uniform(*profile.p_alive)),
+            clv=retained * p_alive,
+            p_alive=p_alive,
             order_value=float(rng.uniform(*profile.order_value)),
+            retained_clv=retained,
         )
 
     def run(self, policy: OfferPolicy, rounds: int) -> SimulationResult:
@@ -101,6 +142,7 @@ class OfferSimulator:
             customer = self._customer(rng, profile)
             allowed = policy.eligible_arms(customer)
             answer = float(rng.random())  # drawn every round so runs stay aligned across policies
+            real_order = customer.order_value * float(rng.lognormal(0.0, ORDER_SPREAD))
             decision = policy.choose(profile.name, customer)
             result.segments.append(profile.name)
             if decision is None:
@@ -108,17 +150,33 @@ class OfferSimulator:
                 result.best_allowed.append(None)
                 result.accepted.append(False)
                 result.regret.append(0.0)
+                result.profit.append(0.0)
                 continue
-            rates = profile.accept_rates
-            best = max((arm.code for arm in allowed), key=lambda code: rates[code])
-            accepted = answer < rates[decision.arm.code]
+            profits = {arm.code: self.expected_profit(profile, arm, customer.order_value) for arm in allowed}
+            best = max(profits, key=lambda code: profits[code])
+            accepted = answer < profile.accept_rates[decision.arm.code]
             policy.record(profile.name, decision.arm.code, accepted)
             result.chosen.append(decision.arm.code)
             result.best_allowed.append(best)
             result.accepted.append(accepted)
-            result.regret.append(rates[best] - rates[decision.arm.code])
+            result.regret.append(profits[best] - profits[decision.arm.code])
+            result.profit.append(profits[decision.arm.code])
+            if accepted:
+                self._check_discount(result, decision, real_order)
             if decision.cap > 0:
                 result.max_cost_to_cap = max(result.max_cost_to_cap, decision.cost / decision.cap)
             elif decision.cost > 0:
                 result.max_cost_to_cap = float("inf")
         return result
+
+    @staticmethod
+    def _check_discount(result: SimulationResult, decision: OfferDecision, real_order: float) -> None:
+        """Apply the accepted grant to the real order and record how close it came to the cap."""
+        discount = decision.discount_on(real_order)
+        cap = decision.cap
+        if decision.arm.discount_on(real_order) > cap:
+            result.uncapped_over_cap += 1
+        if cap > 0:
+            result.max_discount_to_cap = max(result.max_discount_to_cap, discount / cap)
+        elif discount > 0:
+            result.max_discount_to_cap = float("inf")

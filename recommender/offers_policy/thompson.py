@@ -13,8 +13,10 @@ class BetaThompson:
     """Acceptance rates learnt from accept (1) / decline (0) answers, per segment.
 
     Each (segment, arm) starts at Beta(prior_alpha, prior_beta); an accept adds one to
-    alpha, a decline one to beta. ``choose`` draws one rate per candidate arm and
-    returns the best draw: arms are tried in proportion to the chance they are best.
+    alpha, a decline one to beta. ``choose`` draws one rate per candidate arm and returns
+    the arm whose draw, times the arm's value when an accept pays (``values``), is largest:
+    Thompson sampling for the expected value rate × value, so arms are tried in proportion
+    to the chance they are the most valuable. Without ``values`` every accept is worth 1.
     """
 
     def __init__(
@@ -31,13 +33,18 @@ class BetaThompson:
         arms = self._counts.setdefault(segment, {})
         return arms.setdefault(code, [self.prior_alpha, self.prior_beta])
 
-    def choose(self, segment: str, codes: Sequence[str]) -> tuple[str, float]:
-        """The arm with the highest sampled rate among `codes`, and that rate."""
+    def choose(
+        self, segment: str, codes: Sequence[str], values: Sequence[float] | None = None
+    ) -> tuple[str, float]:
+        """The arm with the highest sampled rate × value among `codes`, and its sampled rate."""
         if not codes:
             raise ValueError("no arm to choose from")
+        if values is not None and len(values) != len(codes):
+            raise ValueError(f"one value per arm needed: {len(codes)} arms, {len(values)} values")
         params = np.array([self._posterior(segment, code) for code in codes])
         draws = self._rng.beta(params[:, 0], params[:, 1])
-        best = int(np.argmax(draws))
+        scores = draws if values is None else draws * np.asarray(values, dtype=float)
+        best = int(np.argmax(scores))
         return codes[best], float(draws[best])
 
     def update(self, segment: str, code: str, accepted: bool) -> None:

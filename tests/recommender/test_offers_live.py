@@ -86,6 +86,63 @@ def test_lapsed_frequent_buyer_is_less_alive_than_a_recent_one() -> None:
     assert values.values["lapsed"].clv < values.values["recent"].clv
 
 
+def test_fitted_values_give_a_lapsing_valuable_shopper_the_larger_win_back_budget() -> None:
+    """Same history (11 purchases of 200 from the same first day), last purchase ever longer ago.
+
+    CLV and P(alive) come from the models fitted on the orders; the cap is a share of the
+    margin of the value if retained, which is the same for all four, so the budget grows
+    as P(alive) falls, and stays under the cap. A one-time buyer of long ago is worth little.
+    """
+    start = datetime(2025, 7, 1, tzinfo=UTC)
+    plan = {"active": 355, "lapsing": 260, "lapsed": 180, "gone": 90, "one_time": 0}
+    extra = []
+    for shopper, last_day in plan.items():
+        days = [0.0] if shopper == "one_time" else np.linspace(0, last_day, 11)
+        for k, day in enumerate(days):
+            extra.append(
+                {
+                    "shopper_id": shopper,
+                    "order_id": f"{shopper}{k}",
+                    "amount": 200.0,
+                    "ordered_at": start + timedelta(days=float(day)),
+                }
+            )
+    orders = pd.concat([simulated_orders(300), pd.DataFrame(extra)], ignore_index=True)
+    values = fit_customer_values(orders, start + timedelta(days=364))
+    assert values.fitted
+    rule = MarginRule()
+    stages = ["active", "lapsing", "lapsed", "gone"]
+    mine = {shopper: values.values[shopper] for shopper in plan}
+    alive = [mine[s].p_alive for s in stages]
+    assert alive == sorted(alive, reverse=True) and alive[0] > 0.9 and 0.3 < alive[1] < 0.7 and alive[2] < 0.1
+    assert [mine[s].clv for s in stages] == sorted((mine[s].clv for s in stages), reverse=True)
+    retained = mine["active"].value_if_retained
+    assert all(mine[s].value_if_retained == pytest.approx(retained, rel=1e-6) for s in stages)
+    budgets = [rule.budget(mine[s]) for s in stages]
+    assert budgets == sorted(budgets) and budgets[2] > 3 * budgets[0]
+    for shopper, value in mine.items():
+        assert rule.budget(value) <= rule.cap(value) + 1e-9, shopper
+        assert value.p_alive * value.value_if_retained == pytest.approx(value.clv, rel=1e-6, abs=1e-9)
+    assert rule.budget(mine["one_time"]) < 0.1 * budgets[0]
+    assert values.segments["lapsed"] == "at_risk" and values.segments["active"] != "at_risk"
+    assert values.segments["one_time"] == "hibernating"
+
+
+def test_segment_names_agree_with_fitted_p_alive() -> None:
+    values = fit_customer_values(simulated_orders(600, seed=2), NOW)
+    frame = pd.DataFrame(
+        {
+            "segment": pd.Series(values.segments),
+            "alive": pd.Series({k: v.p_alive for k, v in values.values.items()}),
+        }
+    )
+    medians = frame.groupby("segment")["alive"].median()
+    for active in {"loyal_high_spender", "regular", "promising", "new"} & set(medians.index):
+        assert medians[active] >= 0.5, active
+    if "at_risk" in medians.index:
+        assert medians["at_risk"] < 0.5
+
+
 def test_heavy_tailed_spend_still_gives_finite_values() -> None:
     orders = simulated_orders(300)
     orders.loc[orders.index[::40], "amount"] = 100_000.0  # a few fund purchases
