@@ -128,7 +128,7 @@ def _load_offers(session: Session, offers: Sequence[dict[str, Any]]) -> None:
 def load_demo(settings: Settings, *, if_empty: bool) -> str:
     """Load the demo data in one transaction; returns a one-line summary."""
     from recommender.demo.catalog import build_catalog
-    from recommender.demo.history import generate_history
+    from recommender.demo.history import demo_reference_date, generate_history
     from recommender.demo.offers import OFFERS
 
     engine = create_db_engine(settings.database_url)
@@ -138,7 +138,7 @@ def load_demo(settings: Settings, *, if_empty: bool) -> str:
                 return "catalog not empty: demo data not loaded"
             items = build_catalog()
             import_item_rows(session, [(f"demo catalog:{i}", row) for i, row in enumerate(items)])
-            history = generate_history(items, seed=C.ENGINE_SEED)
+            history = generate_history(items, seed=C.ENGINE_SEED, reference_date=demo_reference_date())
             _load_shoppers(session, history.get("shoppers", []), settings)
             orders = history.get("orders", [])
             import_order_rows(session, [(f"demo orders:{i}", row) for i, row in enumerate(orders)], settings)

@@ -122,8 +122,26 @@ def _interactions(rng: random.Random, shopper_id: str, personas: list[str], pool
     return rows
 
 
-def generate_history(items: list[dict[str, Any]], n_shoppers: int = 400, seed: int = 42) -> dict[str, list]:
-    """Generate synthetic shoppers, orders and interactions over ``items``.
+def demo_reference_date(now: datetime | None = None) -> datetime:
+    """The reference date ``load-demo`` uses: the start of yesterday (UTC).
+
+    The history then ends when it is loaded, so the segments, P(alive) and offers the
+    service computes "now" are those the lifecycles describe, whenever the demo runs (a
+    fixed date would turn every loyal shopper "at risk" a few months later). It ends a day
+    back so that no demo event falls inside the current chat session's window.
+    """
+    now = now or datetime.now(timezone.utc)
+    return (now - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _shifted(stamp: str, delta: timedelta) -> str:
+    return (datetime.fromisoformat(stamp) + delta).isoformat()
+
+
+def generate_history(
+    items: list[dict[str, Any]], n_shoppers: int = 400, seed: int = 42, reference_date: datetime = REFERENCE_DATE
+) -> dict[str, list]:
+    """Generate synthetic shoppers, orders and interactions over ``items``, ending at ``reference_date``.
 
     Parameters
     ----------
@@ -133,6 +151,9 @@ def generate_history(items: list[dict[str, Any]], n_shoppers: int = 400, seed: i
         Number of shoppers to create (>= 1).
     seed : int
         Random seed; the same items, count and seed always give the same history.
+    reference_date : datetime
+        When the history ends (``load-demo`` passes ``demo_reference_date()``); the same
+        history for every date, moved in time.
 
     Returns
     -------
@@ -191,4 +212,8 @@ def generate_history(items: list[dict[str, Any]], n_shoppers: int = 400, seed: i
         interactions += _interactions(rng, shopper_id, personas, pools, items,
                                       first_day=min(HISTORY_DAYS, days[-1] + 10), last_day=days[0],
                                       count=browse_count)
+    delta = reference_date - REFERENCE_DATE
+    if delta:  # the same history (for the seed), moved in time as a whole
+        orders = [{**row, "ordered_at": _shifted(row["ordered_at"], delta)} for row in orders]
+        interactions = [{**row, "created_at": _shifted(row["created_at"], delta)} for row in interactions]
     return {"shoppers": shoppers, "orders": orders, "interactions": interactions}

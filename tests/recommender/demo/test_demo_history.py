@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -142,3 +142,19 @@ def test_outfit_orders_share_an_occasion(history: dict, items_by_id: dict) -> No
     assert len(coherent) == len(outfits)
     has_shoes = [b for b in outfits if any(i["slot"] == "shoes" for i in b)]
     assert len(has_shoes) >= 0.9 * len(outfits)
+
+
+def test_reference_date_moves_the_same_history_in_time(catalog) -> None:
+    from recommender.demo.history import demo_reference_date
+
+    base = generate_history(catalog, n_shoppers=30, seed=42)
+    later = REFERENCE_DATE + timedelta(days=100, hours=5)
+    moved = generate_history(catalog, n_shoppers=30, seed=42, reference_date=later)
+    assert moved["shoppers"] == base["shoppers"]
+    for kind, column in (("orders", "ordered_at"), ("interactions", "created_at")):
+        assert len(moved[kind]) == len(base[kind])
+        for old, new in zip(base[kind], moved[kind], strict=True):
+            assert _parse(new[column]) - _parse(old[column]) == timedelta(days=100, hours=5)
+            assert {k: v for k, v in new.items() if k != column} == {k: v for k, v in old.items() if k != column}
+    now = datetime(2027, 3, 9, 15, 30, tzinfo=timezone.utc)
+    assert demo_reference_date(now) == datetime(2027, 3, 8, tzinfo=timezone.utc)
