@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from recommender import __version__
 from recommender import constants as C
-from recommender.api.errors import install_error_handlers
+from recommender.api.errors import document_errors, install_error_handlers
 from recommender.api.middleware import GuardMiddleware
 from recommender.api.routes import (
     admin,
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, start_engine: bool = True) -
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    document_errors(app)
     # After the generated images route, so /static/img/<id>.svg is ours.
     if C.STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=C.STATIC_DIR), name="static")

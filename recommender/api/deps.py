@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
@@ -72,6 +73,27 @@ async def require_staff(request: Request, authorization: Annotated[str | None, H
     if not accepted:
         raise NotConfigured(C.NOT_CONFIGURED)
     _check(_bearer(authorization), accepted)
+
+
+def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute under ``routes`` (FastAPI >= 0.16x wraps included routers lazily)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included APIRouter (our routers carry their prefix)
+            yield from api_routes(route.original_router.routes)
+
+
+def required_token(route: Any) -> Callable[..., Any] | None:
+    """``require_staff``, ``require_service`` or None (shopper channel): the check ``route`` runs."""
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
+    calls = set()
+    while stack:
+        dependency = stack.pop()
+        calls.add(dependency.call)
+        stack.extend(dependency.dependencies)
+    return require_staff if require_staff in calls else require_service if require_service in calls else None
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

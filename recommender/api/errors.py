@@ -98,15 +98,50 @@ async def _domain_handler(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
 
 
-async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def _refused(request: Request) -> JSONResponse | None:
+    """The 401/403/503 of the route's token check, if the caller does not pass it.
+
+    FastAPI reads and parses a JSON body before it runs the route's dependencies, so a
+    malformed body was answered (400/422) before the token was looked at: a caller
+    without a valid token must learn nothing about the request format.
+    """
+    from recommender.api.deps import required_token
+
+    check = required_token(request.scope.get("route"))
+    if check is None:
+        return None
+    try:
+        await check(request, request.headers.get("authorization"))
+    except StarletteHTTPException as refused:
+        return await _http_handler(request, refused)
+    except DomainError as refused:
+        return await _domain_handler(request, refused)
+    return None
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+    return await _refused(request) or JSONResponse({"detail": validation_message(exc)}, status_code=422)
 
 
-async def _http_handler(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str | None:
+    """Every method served at the request's path (Starlette lists only those of one route)."""
+    from recommender.api.deps import api_routes
+
+    path = request.scope.get("path", "")
+    methods = {m for r in api_routes(request.app.routes) if r.path_regex.match(path) for m in r.methods or ()}
+    return ", ".join(sorted(methods)) or None
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and (refused := await _refused(request)) is not None:  # unparsable body
+        return refused
     detail = exc.detail if isinstance(exc.detail, (str, dict, list)) else str(exc.detail)
-    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -114,3 +149,45 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+
+
+#: The body of every error response (handlers above, GuardMiddleware's 400/413/500).
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string", "title": "Detail", "description": "What was wrong, in one sentence"}},
+}
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document describe the errors as they are sent.
+
+    FastAPI documents a 422 as pydantic's error list, but ``_validation_handler`` sends one
+    readable sentence; every other error (401, 403, 404, 409, 413, 503...) has the same
+    ``{"detail": "<message>"}`` body, documented as each operation's ``default`` response.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for response in responses.values():
+                    content = response.get("content", {}).get("application/json", {})
+                    if content.get("schema", {}).get("$ref") == _FASTAPI_422:
+                        content["schema"] = {"$ref": "#/components/schemas/Error"}
+                responses.setdefault("default", {"description": "Error", "content": error})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

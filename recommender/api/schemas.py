@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from fastapi import Path, Query
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from recommender import constants as C
 
@@ -33,6 +43,33 @@ def _clean_id(value: str) -> str:
 
 
 Id = Annotated[str, Field(min_length=1, max_length=C.MAX_ID_CHARS), AfterValidator(_clean_id)]
+# The same rules for ids in the URL: without them a NUL reached PostgreSQL (500) and an id
+# longer than the 128-character column failed the insert (500).
+PathId = Annotated[str, Path(min_length=1, max_length=C.MAX_ID_CHARS), AfterValidator(_clean_id)]
+QueryId = Annotated[str, Query(min_length=1, max_length=C.MAX_ID_CHARS), AfterValidator(_clean_id)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def no_nul(value: Any) -> Any:
+    """PostgreSQL cannot store NUL in text: refuse it (422) instead of failing the insert (500)."""
+    if _has_nul(value):
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: An offer code in the URL (offers.code is 64 characters).
+OfferCode = Annotated[str, Path(min_length=1, max_length=64), AfterValidator(no_nul)]
+#: A free-text query parameter (compared in SQL, so no NUL either).
+QueryText = Annotated[str, Query(max_length=64), AfterValidator(no_nul)]
 ShortText = Annotated[str, Field(max_length=64)]
 FilterList = Annotated[list[ShortText], Field(max_length=C.MAX_LIST_FILTER)]
 
@@ -43,13 +80,47 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
-Amount = Annotated[float, Field(ge=0), AfterValidator(_finite)]
+def _not_bool(value: Any) -> Any:
+    """JSON true/false is not a number (pydantic would read true as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+Amount = Annotated[float, Field(ge=0), NotBool, AfterValidator(_finite)]
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_only(value: Any) -> Any:
+    """Refuse the Unix timestamps pydantic would otherwise accept for a datetime."""
+    if isinstance(value, (str, bytes)) and _NUMBER.fullmatch(value if isinstance(value, str) else value.decode()):
+        raise ValueError("must be an ISO 8601 date or date-time, e.g. 2026-07-01T00:00:00Z")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Aware UTC (naive means UTC), as the database stores times (SQLite keeps no offset)."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("is out of range") from exc
+
+
+#: A point in time from a query string: ISO 8601 only, normalised to UTC.
+Moment = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_to_utc)]
 
 
 class Strict(BaseModel):
     """Request models refuse unknown fields, so that a typo is an error, not a no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_anywhere(cls, value: Any) -> Any:
+        return no_nul(value)
 
 
 class RecommendationFilters(Strict):
@@ -69,8 +140,8 @@ class RecommendationFilters(Strict):
     allergens: FilterList = []
     occasion: ShortText | None = None
     goal: ShortText | None = None
-    horizon_months: Annotated[int, Field(ge=0, le=600)] | None = None
-    risk_max: Annotated[int, Field(ge=1, le=5)] | None = None
+    horizon_months: Annotated[int, Field(ge=0, le=600), NotBool] | None = None
+    risk_max: Annotated[int, Field(ge=1, le=5), NotBool] | None = None
     exclude_item_ids: Annotated[list[Id], Field(max_length=200)] = []
 
     @model_validator(mode="after")
@@ -89,7 +160,7 @@ class RecommendationRequest(Strict):
     mode: Mode = "recommend"
     query: Annotated[str, Field(max_length=C.MAX_TEXT_CHARS)] | None = None
     anchor_item_id: Id | None = None
-    k: Annotated[int, Field(ge=1, le=C.MAX_K)] = 5
+    k: Annotated[int, Field(ge=1, le=C.MAX_K), NotBool] = 5
     filters: RecommendationFilters = Field(default_factory=RecommendationFilters)
 
 
@@ -214,8 +285,30 @@ class ShopperUpdate(Strict):
 
     channel: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     language: Language | None = None
-    consent: bool | None = None
+    consent: StrictBool | None = None  # true or false, nothing read as one (0, "no", "off"...)
     profile: dict[str, Any] | None = None
+
+    @field_validator("profile")
+    @classmethod
+    def _safety_keys(cls, profile: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The keys every list applies as safety limits must have a usable type.
+
+        A stored ``{"allergens": 5}`` or ``{"risk_level": 10**20}`` made every later
+        recommendation for the shopper fail (500); they are refused here instead.
+        """
+        if profile is None:
+            return None
+        allergens = profile.get("allergens")
+        if allergens is not None and (
+            not isinstance(allergens, list)
+            or len(allergens) > C.MAX_LIST_FILTER
+            or not all(isinstance(a, str) and 0 < len(a) <= 64 for a in allergens)
+        ):
+            raise ValueError(f"allergens must be a list of at most {C.MAX_LIST_FILTER} names")
+        level = profile.get("risk_level")
+        if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5):
+            raise ValueError("risk_level must be a whole number from 1 to 5")
+        return profile
 
 
 class ShopperOut(BaseModel):
@@ -242,7 +335,7 @@ class RiskProfileRequest(Strict):
     """POST /api/v1/shoppers/{shopper_id}/risk-profile."""
 
     answers: RiskAnswers
-    stated_ceiling: Annotated[int, Field(ge=1, le=5)] | None = None
+    stated_ceiling: Annotated[int, Field(ge=1, le=5), NotBool] | None = None
     language: Language = "zh"
 
 
@@ -260,7 +353,7 @@ class InteractionIn(Strict):
     shopper_id: Id
     item_id: Id
     type: InteractionType
-    value: Annotated[float, AfterValidator(_finite)] | None = None
+    value: Annotated[float, NotBool, AfterValidator(_finite)] | None = None
     source: Annotated[str, Field(min_length=1, max_length=32)] = "chat"
     recommendation_id: Id | None = None
 
@@ -276,7 +369,7 @@ class OrderLineIn(Strict):
     """One item of an order."""
 
     item_id: Id
-    quantity: Annotated[int, Field(ge=1, le=C.MAX_QUANTITY)] = 1
+    quantity: Annotated[int, Field(ge=1, le=C.MAX_QUANTITY), NotBool] = 1
 
 
 class OrderIn(Strict):
@@ -353,7 +446,7 @@ class OfferAnswerIn(Strict):
     """POST /api/v1/offers/{code}/response: the shopper's answer to an offer shown to them."""
 
     shopper_id: Id
-    accepted: bool
+    accepted: StrictBool
 
 
 class OfferAnswerOut(BaseModel):
@@ -411,7 +504,8 @@ class ChatMessageIn(BaseModel):
     @field_validator("message")
     @classmethod
     def _message(cls, value: str) -> str:
-        value = value.strip()
+        # NUL reaches nobody's screen, and Rasa's PostgreSQL tracker store cannot store it
+        value = value.replace("\x00", "").strip()
         if not value:
             raise ValueError("message must not be empty")
         if len(value) > C.MAX_CHAT_MESSAGE_CHARS:

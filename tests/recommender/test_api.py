@@ -265,6 +265,8 @@ def test_disliked_items_are_never_shown_again(client, service_headers) -> None:
         ({"filters": {"currency": "EUR"}}, 422, "filters.currency"),
         ({"mode": "outfit"}, 422, "anchor_item_id is required for mode 'outfit'"),
         ({"mode": "similar", "anchor_item_id": "ghost"}, 404, "unknown anchor_item_id 'ghost'"),
+        ({"k": True}, 422, "k: Value error, must be a number, not true or false"),  # was read as k=1
+        ({"filters": {"horizon_months": True}}, 422, "filters.horizon_months: Value error, must be a number"),
     ],
 )
 def test_bad_recommendation_requests(client, service_headers, body, status, detail) -> None:
@@ -414,6 +416,135 @@ def test_offers_without_consent_use_the_default_segment(client, service_headers)
     assert response.status_code == 200 and response.json()["segment"] == C.DEFAULT_SEGMENT
 
 
+# -- found by fuzzing (tests/recommender/test_api_fuzz.py) ------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("GET", "/api/v1/offers", {"shopper_id": "a\x00b"}, None),
+        ("GET", "/api/v1/items", {"category": "dress\x00"}, None),
+        ("GET", "/api/v1/items/f1%00", None, None),
+        ("GET", "/static/img/f1%00.svg", None, None),
+        ("PUT", "/api/v1/shoppers/a%00b", None, {"language": "en"}),
+        ("GET", "/api/v1/shoppers/a%00b", None, None),
+        ("POST", "/api/v1/shoppers/a%00b/risk-profile", None, {"answers": {"loss_reaction": "a", "experience": "a"}}),
+        ("POST", "/api/v1/offers/TEN%00/response", None, {"shopper_id": "s", "accepted": True}),
+        ("PUT", "/api/v1/shoppers/s", None, {"channel": "we\x00b"}),
+        ("PUT", "/api/v1/shoppers/s", None, {"profile": {"note": "a\x00b"}}),
+        ("PUT", "/api/v1/shoppers/s", None, {"profile": {"k\x00": 1}}),
+        ("POST", "/api/v1/handoffs", None, {"shopper_id": "h", "reason": "fallback", "last_message": "hi\x00"}),
+        ("POST", "/api/v1/interactions", None, {"shopper_id": "i", "item_id": "p1", "type": "view", "source": "c\x00"}),
+        ("POST", "/api/v1/recommendations", None, {"query": "dress\x00"}),
+        ("POST", "/api/v1/recommendations", None, {"filters": {"colour": "red\x00"}}),
+    ],
+)
+def test_nul_characters_are_a_422_not_a_500(client, staff_headers, method, path, params, body) -> None:
+    """PostgreSQL cannot store or compare NUL in text: a request carrying one was a 500 there."""
+    response = client.request(method, path, params=params, json=body, headers=staff_headers)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.json()["detail"] or "control characters" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_ids_in_the_url_follow_the_id_rules(client, service_headers, method) -> None:
+    """An id longer than the 128-character column failed the insert on PostgreSQL (500)."""
+    body = {"language": "en"} if method == "PUT" else None
+    long = client.request(method, "/api/v1/shoppers/" + "s" * 129, json=body, headers=service_headers)
+    assert long.status_code == 422 and "at most 128 characters" in long.json()["detail"]
+    blank = client.request(method, "/api/v1/shoppers/%20%20", json=body, headers=service_headers)
+    assert blank.status_code == 422 and "must not be empty" in blank.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "detail"),
+    [
+        ({"allergens": 5}, "allergens must be a list"),
+        ({"allergens": "peanut"}, "allergens must be a list"),
+        ({"allergens": [1, 2]}, "allergens must be a list"),
+        ({"risk_level": 10**20}, "risk_level must be a whole number from 1 to 5"),
+        ({"risk_level": True}, "risk_level must be a whole number from 1 to 5"),
+        ({"risk_level": "3"}, "risk_level must be a whole number from 1 to 5"),
+    ],
+)
+def test_profile_safety_keys_must_be_usable(client, service_headers, profile, detail) -> None:
+    """Stored, these made every later list for the shopper fail (500 in RankingService.recommend)."""
+    response = client.put("/api/v1/shoppers/pk", json={"profile": profile}, headers=service_headers)
+    assert response.status_code == 422 and detail in response.json()["detail"]
+    assert client.get("/api/v1/shoppers/pk", headers=service_headers).status_code == 404  # nothing stored
+    ok = client.put("/api/v1/shoppers/pk", json={"profile": {"allergens": ["peanut"], "risk_level": None}},
+                    headers=service_headers)
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "no"])
+def test_consent_and_offer_answers_are_real_booleans(client, service_headers, value) -> None:
+    """The schema says boolean; 0 or "no" was read as one (consent is not a thing to guess)."""
+    response = client.put("/api/v1/shoppers/b", json={"consent": value}, headers=service_headers)
+    assert response.status_code == 422 and "consent" in response.json()["detail"]
+    answer = client.post("/api/v1/offers/TEN/response", json={"shopper_id": "b", "accepted": value},
+                         headers=service_headers)
+    assert answer.status_code == 422 and "accepted" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/analytics/experiments", "/api/v1/analytics/offers"])
+def test_analytics_since_is_an_iso_moment(client, staff_headers, path) -> None:
+    for since in ("0.5", "1700000000", "yesterday", "0001-01-01T00:00:00+01:00"):
+        response = client.get(path, params={"since": since}, headers=staff_headers)
+        assert response.status_code == 422 and "since" in response.json()["detail"], since
+    assert client.get(path, params={"since": "2026-01-01"}, headers=staff_headers).status_code == 200
+
+
+def test_analytics_since_honours_its_utc_offset(client, staff_headers, sessions) -> None:
+    """SQLite keeps no offset: 19:00+08:00 was compared as 19:00 UTC before it was normalised."""
+    from datetime import UTC, datetime
+
+    with sessions.begin() as session:
+        session.add(RecommendationLog(
+            id="r_offset", shopper_id=None, created_at=datetime(2026, 1, 1, 12, tzinfo=UTC), algorithm="hybrid",
+            variant="A", mode="recommend", language="zh", personalised=False, fallback=False, query=None,
+            filters={}, items=[],
+        ))
+
+    def lists(since: str) -> int:
+        response = client.get("/api/v1/analytics/experiments", params={"since": since}, headers=staff_headers)
+        return sum(v["lists"] for v in response.json()["variants"])
+
+    assert lists("2026-01-01T19:00:00+08:00") == 1  # 11:00 UTC, before the list
+    assert lists("2026-01-01T21:00:00+08:00") == 0  # 13:00 UTC, after it
+    assert lists("2026-01-01T11:00:00") == 1  # naive means UTC
+
+
+@pytest.mark.parametrize("body", [b"\x00", b'{"k": 3,', b"\xff\xfe"])
+def test_malformed_bodies_without_a_token_get_401_first(client, body) -> None:
+    """FastAPI parses the body before the token check: a 422/400 told strangers the body format."""
+    for path in ("/api/v1/recommendations", "/api/v1/orders", "/api/v1/handoffs"):
+        bare = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert bare.status_code == 401 and bare.json() == {"detail": "missing bearer token"}, path
+        wrong = client.post(path, content=body, headers={"Content-Type": "application/json",
+                                                         "Authorization": "Bearer " + "w" * 32})
+        assert wrong.status_code == 403, path
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client, service_headers) -> None:
+    response = client.request("DELETE", "/api/v1/shoppers/x", headers=service_headers)
+    assert response.status_code == 405 and response.headers["allow"] == "GET, PUT"
+
+
+def test_openapi_documents_the_errors_as_sent(client) -> None:
+    """422 is one sentence in {"detail": ...}, not pydantic's list; so is every other error."""
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    error = {"$ref": "#/components/schemas/Error"}
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            assert op["responses"]["default"]["content"]["application/json"]["schema"] == error
+            if "422" in op["responses"]:
+                assert op["responses"]["422"]["content"]["application/json"]["schema"] == error
+    refit = spec["paths"]["/api/v1/admin/refit"]["post"]["responses"]
+    assert {"200", "202"} <= set(refit)  # 200: one is already running
+
+
 # -- limits and failures ---------------------------------------------------
 
 
@@ -503,9 +634,10 @@ def test_message_is_forwarded_to_rasa(settings, rasa_server) -> None:
     url, handler = rasa_server
     with chat_client(settings, url) as client:
         session_id = client.get("/chat/api/session").json()["session_id"]
-        response = client.post("/chat/api/message", json={"session_id": session_id, "message": "  你好 😀  "})
+        response = client.post("/chat/api/message", json={"session_id": session_id, "message": "  你好\x00 😀  "})
     assert response.status_code == 200
     assert response.json() == {"messages": [{"recipient_id": session_id, "text": "echo: 你好 😀"}]}
+    # NUL is dropped: Rasa's PostgreSQL tracker store could not store it
     assert handler.received == [{"path": C.RASA_WEBHOOK_PATH, "sender": session_id, "message": "你好 😀"}]
 
 
@@ -527,6 +659,7 @@ def test_slow_or_absent_rasa_gives_503_with_apology(settings, rasa_server) -> No
     [
         ({"session_id": "not-hex", "message": "hi"}, "session_id must be 32 lowercase hex"),
         ({"session_id": "a" * 32, "message": "   "}, "message must not be empty"),
+        ({"session_id": "a" * 32, "message": "\x00 \x00"}, "message must not be empty"),
         ({"session_id": "a" * 32, "message": "x" * 2001}, "at most 2000 characters"),
         ({"session_id": "a" * 32}, "message: field required"),
         ({"session_id": "a" * 32, "message": ["hi"]}, "message: Input should be a valid string"),

@@ -18,7 +18,10 @@ def model_status(service: ServiceDep) -> dict[str, Any]:
     return service.model_status()
 
 
-@router.post("/refit", response_model=RefitStarted, status_code=202)
+@router.post(
+    "/refit", response_model=RefitStarted, status_code=202,
+    responses={200: {"model": RefitStarted, "description": "A refit is already running; nothing new started"}},
+)
 def refit(service: ServiceDep, response: Response) -> dict[str, Any]:
     """Refit now (with blend tuning) in the background; requests keep the current model until the swap.
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from recommender import constants as C
 from recommender.api.deps import ReadSessionDep, SettingsDep, StaffAuth
-from recommender.api.schemas import ExperimentReport, OfferReport
+from recommender.api.schemas import ExperimentReport, Moment, OfferReport
 from recommender.offers_policy.constants import PRIOR_ALPHA, PRIOR_BETA
 from recommender.storage.models import Interaction, OfferEvent, RecommendationLog
 
@@ -62,7 +62,7 @@ def variant_stats(session: Session, since: datetime | None = None) -> dict[str, 
 
 
 @router.get("/experiments", response_model=ExperimentReport)
-def experiments(session: ReadSessionDep, settings: SettingsDep, since: datetime | None = None) -> dict[str, Any]:
+def experiments(session: ReadSessionDep, settings: SettingsDep, since: Moment | None = None) -> dict[str, Any]:
     """Impressions, clicks, carts, purchases and rates per variant (staff only; ``since``: ISO 8601)."""
     experiment = settings.experiment
     stats = variant_stats(session, since)
@@ -73,7 +73,7 @@ def experiments(session: ReadSessionDep, settings: SettingsDep, since: datetime 
 
 
 @router.get("/offers", response_model=OfferReport)
-def offers(session: ReadSessionDep, since: datetime | None = None) -> dict[str, Any]:
+def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, Any]:
     """Per segment and offer: shown, accepted, declined, acceptance rate and the bandit's belief."""
     query = select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id)).group_by(
         OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from recommender import constants as C
 from recommender.api.deps import ReadSessionDep
 from recommender.api.errors import NotFound
+from recommender.api.schemas import PathId
 from recommender.importers import category_labels
 from recommender.storage.models import Item
 
@@ -54,7 +55,7 @@ def render_svg(item: Item) -> str:
 
 
 @router.get("/static/img/{item_id}.svg", response_class=Response)
-def item_image(item_id: str, session: ReadSessionDep) -> Response:
+def item_image(item_id: PathId, session: ReadSessionDep) -> Response:
     """The generated picture of an item."""
     item = session.get(Item, item_id)
     if item is None:

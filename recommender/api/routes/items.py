@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from recommender import constants as C
 from recommender.api.deps import ReadSessionDep, ServiceAuth, SettingsDep
 from recommender.api.errors import NotFound
-from recommender.api.schemas import Currency, ItemDetail, ItemPage, Language, Vertical
+from recommender.api.schemas import Currency, ItemDetail, ItemPage, Language, PathId, QueryText, Vertical
 from recommender.service import item_card
 from recommender.storage import queries
 from recommender.storage.models import Item
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/items", tags=["items"], dependencies=[Service
 
 @router.get("/{item_id}", response_model=ItemDetail)
 def get_item(
-    item_id: str, session: ReadSessionDep, settings: SettingsDep,
+    item_id: PathId, session: ReadSessionDep, settings: SettingsDep,
     language: Language = "zh", currency: Currency = "CNY",
 ) -> dict[str, Any]:
     """One item as a card plus its description."""
@@ -37,7 +37,7 @@ def list_items(
     session: ReadSessionDep,
     settings: SettingsDep,
     vertical: Vertical | None = None,
-    category: Annotated[str | None, Query(max_length=64)] = None,
+    category: QueryText | None = None,
     limit: Annotated[int, Query(ge=1, le=C.MAX_PAGE_SIZE)] = C.DEFAULT_PAGE_SIZE,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     language: Language = "zh",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
-from recommender import constants as C
 from recommender.api.deps import ServiceAuth, ServiceDep
-from recommender.api.schemas import Language, OfferAnswerIn, OfferAnswerOut, OffersResponse
+from recommender.api.schemas import (
+    Language,
+    OfferAnswerIn,
+    OfferAnswerOut,
+    OfferCode,
+    OffersResponse,
+    QueryId,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["offers"], dependencies=[ServiceAuth])
 
@@ -16,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["offers"], dependencies=[ServiceAuth]
 @router.get("/offers", response_model=OffersResponse)
 def offers(
     service: ServiceDep,
-    shopper_id: Annotated[str | None, Query(max_length=C.MAX_ID_CHARS)] = None,
+    shopper_id: QueryId | None = None,
     language: Language = "zh",
 ) -> dict[str, Any]:
     """The shopper's segment (``new`` without consent or orders) and the one offer chosen for them.
@@ -29,7 +35,7 @@ def offers(
 @router.post("/offers/{code}/response", response_model=OfferAnswerOut, status_code=201)
 def offer_response(
     service: ServiceDep,
-    code: Annotated[str, Path(min_length=1, max_length=64)],
+    code: OfferCode,
     body: OfferAnswerIn,
 ) -> dict[str, Any]:
     """Record accept / decline of an offer shown to the shopper (404 if it never was)."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from recommender.api.deps import ReadSessionDep, ServiceAuth, ServiceDep, SessionDep, SettingsDep
 from recommender.api.errors import NotFound
-from recommender.api.schemas import RiskProfileRequest, RiskProfileResponse, ShopperOut, ShopperUpdate
+from recommender.api.schemas import PathId, RiskProfileRequest, RiskProfileResponse, ShopperOut, ShopperUpdate
 from recommender.storage import queries
 from recommender.storage.frames import as_utc
 from recommender.storage.models import Shopper
@@ -31,7 +31,7 @@ def shopper_out(shopper: Shopper) -> dict[str, Any]:
 
 
 @router.put("/{shopper_id}", response_model=ShopperOut)
-def put_shopper(shopper_id: str, body: ShopperUpdate, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def put_shopper(shopper_id: PathId, body: ShopperUpdate, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Create or update a shopper; ``profile`` keys are merged."""
     shopper = queries.get_or_create_shopper(
         session, shopper_id, default_consent=settings.default_consent,
@@ -45,7 +45,7 @@ def put_shopper(shopper_id: str, body: ShopperUpdate, session: SessionDep, setti
 
 
 @router.get("/{shopper_id}", response_model=ShopperOut)
-def get_shopper(shopper_id: str, session: ReadSessionDep) -> dict[str, Any]:
+def get_shopper(shopper_id: PathId, session: ReadSessionDep) -> dict[str, Any]:
     """A shopper (404 if unknown)."""
     shopper = session.get(Shopper, shopper_id)
     if shopper is None:
@@ -54,7 +54,7 @@ def get_shopper(shopper_id: str, session: ReadSessionDep) -> dict[str, Any]:
 
 
 @router.post("/{shopper_id}/risk-profile", response_model=RiskProfileResponse)
-def risk_profile(shopper_id: str, body: RiskProfileRequest, service: ServiceDep) -> dict[str, Any]:
+def risk_profile(shopper_id: PathId, body: RiskProfileRequest, service: ServiceDep) -> dict[str, Any]:
     """Score the two-question risk questionnaire and store the level."""
     return service.risk_profile(
         shopper_id=shopper_id, answers=body.answers.model_dump(), stated_ceiling=body.stated_ceiling,
