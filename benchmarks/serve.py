@@ -16,7 +16,9 @@ What it does, all on this machine (loopback only, bounded in count and time):
    inside shopper taste groups, every shopper consenting);
 2. times ``Engine.recommend`` in-process on the same data as the service (no HTTP, no database),
    with the service's filters (vertical, in stock, the request's category/taste/diet/budget/risk),
-   and the fit (``fit_seconds``);
+   and the fit (``fit_seconds``); then the known shoppers' requests again, each carrying the
+   session feedback of a shopper who acted on that list in the chat (``FEEDBACK_EVENTS``: a like
+   and a click, or ten events with a dislike and an order), alternating with the plain calls;
 3. starts the real service (``python -m recommender serve``, uvicorn, ``DXE_WORKERS`` processes)
    as a subprocess on a free 127.0.0.1 port with fresh random tokens, and waits for ``GET /healthz``;
    it runs with ``DXE_REFIT_SECONDS=0`` and ``DXE_TUNE_SECONDS=0``, so the figures are steady-state
@@ -33,8 +35,10 @@ What it does, all on this machine (loopback only, bounded in count and time):
 
 Results go under ``demo-service`` (or ``synthetic-<items/1000>k``) → ``hybrid`` in
 ``benchmarks/results/reco.json`` (other keys are kept). ``p50_ms``/``p99_ms`` are the in-process
-engine (comparable with the MovieLens rows); ``http_p50_ms``/``http_p99_ms`` are one request at a
-time (concurrency 1, what a lone shopper waits); ``rps`` is the best throughput over the levels;
+engine (comparable with the MovieLens rows), ``feedback_p50_ms``/``feedback_p99_ms`` the same
+with session feedback (``feedback_p50_ms@eN``, ``feedback_p99_ms@eN``: with N events);
+``http_p50_ms``/``http_p99_ms`` are one request at a time (concurrency 1, what a lone shopper
+waits); ``rps`` is the best throughput over the levels;
 ``http_p50_ms@cN``, ``http_p99_ms@cN`` and ``rps@cN`` are every closed-loop level and
 ``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run; ``server_cpu_ms@…`` is
 the server's CPU time (user + system, all its processes and threads, from ``/proc``) per request
@@ -65,6 +69,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +102,15 @@ MAX_INTERACTIONS = 10_000_000
 INSERT_CHUNK = 50_000
 WARMUP_REQUESTS = 40
 ENGINE_CALLS = 400
+ENGINE_FEEDBACK_CALLS = 400  # in-process calls carrying session feedback, timed apart
+#: The session feedback those calls carry, one shape per call in turn: what the shopper did in the
+#: chat with the items of the list just shown to them, oldest first (the engine reads it back with
+#: ``online.feedback_from_rows``, as the service reads the interactions table). A like and a click;
+#: then ten events on ten items, a dislike and an order among them.
+FEEDBACK_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("like", "click"),
+    ("click", "like", "click", "cart", "click", "dislike", "like", "click", "purchase", "like"),
+)
 STARTUP_TIMEOUT = 900.0  # seconds to wait for /healthz (the engine fits at start-up)
 STOP_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 30.0
@@ -106,6 +120,7 @@ ENV_WORKERS = "DXE_WORKERS"
 #: The issue's serving targets (set for 100,000 items): (metric key, bound in ms, what it measures).
 TARGETS = (
     ("p99_ms", 10.0, "in-process recommend p99"),
+    ("feedback_p99_ms", 10.0, "in-process recommend p99, with session feedback"),
     ("http_p99_ms@open", 30.0, "HTTP p99, 50 shoppers x 1 req/s (open loop)"),
     ("http_p99_ms@c50", 30.0, "HTTP p99, 50 clients back to back (closed loop)"),
 )
@@ -453,10 +468,32 @@ def load_synthetic(env: dict[str, str], n_items: int, n_interactions: int) -> No
     print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def session_feedback(item_ids: Sequence[str], kinds: Sequence[str], now: float) -> Any:
+    """The ``SessionFeedback`` of one event per kind, on ``item_ids`` in turn, a second apart up to
+    ``now``, read the way the service reads a shopper's interactions (``online.feedback_from_rows``)."""
+    from recommender.engine.online import feedback_from_rows
+
+    rows = [
+        (now - len(kinds) + 1 + n, str(item_ids[n % len(item_ids)]), kind) for n, kind in enumerate(kinds)
+    ]
+    return feedback_from_rows(rows, now)
+
+
 def engine_latency(
-    settings: Any, items: Any, interactions: Any, shopper_ids: Sequence[str], calls: int
-) -> tuple[list[float], float]:
-    """Fit the engine in-process like the service does and time ``recommend``; (latencies s, fit s)."""
+    settings: Any,
+    items: Any,
+    interactions: Any,
+    shopper_ids: Sequence[str],
+    calls: int,
+    feedback_calls: int = 0,
+) -> tuple[list[float], dict[int, list[float]], float]:
+    """Fit the engine in-process like the service does and time ``recommend``.
+
+    Returns (latencies in s of ``calls`` requests without feedback, latencies in s of
+    ``feedback_calls`` requests with session feedback by number of events, fit s). A request
+    with feedback is one of the typical requests after the shopper acted on the items of its
+    own list (``FEEDBACK_EVENTS``), for each known shopper; the two kinds of call alternate.
+    """
     from recommender import constants as C
     from recommender.engine import Engine, Filters
     from recommender.engine.rerank import RerankParams
@@ -487,12 +524,48 @@ def engine_latency(
     for case in cases:  # warm-up, and every case must find something
         if not engine.recommend(**case)[0]:
             raise SystemExit(f"engine found nothing for {case}")
-    latencies = []
-    for i in range(calls):
-        start = time.perf_counter()
-        engine.recommend(**cases[i % len(cases)])
-        latencies.append(time.perf_counter() - start)
-    return latencies, fit_seconds
+    now, most = time.time(), max(len(kinds) for kinds in FEEDBACK_EVENTS)
+    with_feedback = []
+    # A known shopper acts on the list they were shown (the service passes no session feedback
+    # with an anonymous request).
+    for case in cases:
+        if case["shopper_id"] is None:
+            continue
+        shown = [s.item_id for s in engine.recommend(**{**case, "k": most})[0]]
+        for kinds in FEEDBACK_EVENTS:
+            feedback = session_feedback(shown, kinds, now)
+            # as the service does: the disliked items are excluded, the session does the rest
+            filters = replace(case["filters"], exclude_item_ids=tuple(feedback.negatives))
+            if not engine.recommend(**{**case, "filters": filters}, feedback=feedback)[0]:
+                raise SystemExit(f"engine found nothing for {case} after {kinds}")
+            with_feedback.append(({**case, "filters": filters}, feedback, len(kinds)))
+    if feedback_calls and not with_feedback:
+        raise SystemExit("no known shopper to time session feedback with")
+    latencies: list[float] = []
+    by_events: dict[int, list[float]] = {len(kinds): [] for kinds in FEEDBACK_EVENTS}
+    for i in range(max(calls, feedback_calls)):
+        if i < calls:
+            start = time.perf_counter()
+            engine.recommend(**cases[i % len(cases)])
+            latencies.append(time.perf_counter() - start)
+        if i < feedback_calls:
+            case, feedback, events = with_feedback[i % len(with_feedback)]
+            start = time.perf_counter()
+            engine.recommend(**case, feedback=feedback)
+            by_events[events].append(time.perf_counter() - start)
+    return latencies, by_events, fit_seconds
+
+
+def feedback_metrics(by_events: dict[int, list[float]]) -> dict[str, float]:
+    """``feedback_p50_ms``/``feedback_p99_ms`` over every call with feedback, and per number of
+    events ``feedback_p50_ms@eN``/``feedback_p99_ms@eN``."""
+    every = [latency for latencies in by_events.values() for latency in latencies]
+    metrics = {"feedback_p50_ms": percentile_ms(every, 50), "feedback_p99_ms": percentile_ms(every, 99)}
+    for events, latencies in sorted(by_events.items()):
+        if latencies:
+            metrics[f"feedback_p50_ms@e{events}"] = percentile_ms(latencies, 50)
+            metrics[f"feedback_p99_ms@e{events}"] = percentile_ms(latencies, 99)
+    return metrics
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -559,20 +632,25 @@ def run(
         )
 
         print(
-            f"fitting the engine and timing Engine.recommend in-process ({ENGINE_CALLS} calls) ...",
+            f"fitting the engine and timing Engine.recommend in-process ({ENGINE_CALLS} calls, "
+            f"and {ENGINE_FEEDBACK_CALLS} with session feedback) ...",
             flush=True,
         )
-        latencies, fit_seconds = engine_latency(settings, items, interactions, shopper_ids, ENGINE_CALLS)
+        latencies, by_events, fit_seconds = engine_latency(
+            settings, items, interactions, shopper_ids, ENGINE_CALLS, ENGINE_FEEDBACK_CALLS
+        )
         metrics.update(
             {
                 "p50_ms": percentile_ms(latencies, 50),
                 "p99_ms": percentile_ms(latencies, 99),
                 "fit_seconds": fit_seconds,
+                **feedback_metrics(by_events),
             }
         )
         print(
             f"  fit {fit_seconds:.1f} s; recommend p50 {metrics['p50_ms']:.1f} ms, "
-            f"p99 {metrics['p99_ms']:.1f} ms",
+            f"p99 {metrics['p99_ms']:.1f} ms; with session feedback p50 {metrics['feedback_p50_ms']:.1f} ms, "
+            f"p99 {metrics['feedback_p99_ms']:.1f} ms",
             flush=True,
         )
         del items, interactions  # the server holds its own copy
@@ -622,7 +700,14 @@ def run(
                         flush=True,
                     )
                     (latencies, elapsed, failures), cpu_ms = with_server_cpu(
-                        proc.pid, run_open_loop, client, RECOMMEND_PATH, bodies, open_clients, open_rate, open_seconds
+                        proc.pid,
+                        run_open_loop,
+                        client,
+                        RECOMMEND_PATH,
+                        bodies,
+                        open_clients,
+                        open_rate,
+                        open_seconds,
                     )
                     _check_failures(failures, len(latencies), "open loop", log_path)
                     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
@@ -756,6 +841,9 @@ def print_table(metrics: dict[str, float], dataset: str = DATASET) -> None:
     print(f"\n{dataset} / {MODEL}")
     for key in ("p50_ms", "p99_ms", "http_p50_ms", "http_p99_ms", "rps", "peak_rss_mb", "fit_seconds"):
         print(f"  {key:<14}{metrics[key]:>12.2f}")
+    for key in ("feedback_p50_ms", "feedback_p99_ms"):
+        if key in metrics:
+            print(f"  {key:<18}{metrics[key]:>8.2f}")
     for key in sorted(k for k in metrics if "@" in k):
         print(f"  {key:<18}{metrics[key]:>8.2f}")
 

@@ -318,8 +318,8 @@ class Engine:
         """Blend (with the session signal), then demote disliked twins and re-rank the pool."""
         liked = self._feedback_positions(tuning.feedback.positives)
         disliked = self._feedback_positions(tuning.feedback.negatives)
-        if liked[0].size:
-            signals = [*signals, self._session_signal(*liked, tuning.feedback.positive_kinds)]
+        if liked[0].size:  # the blend reads the candidates only: the session is scored for them alone
+            signals = [*signals, self._session_signal(*liked, tuning.feedback.positive_kinds, candidates)]
             weights = {**weights, "session": SESSION_WEIGHT}
         reordering = tuning.rerank.active or disliked[0].size > 0
         pool = pool_size(k) if reordering else k
@@ -331,7 +331,7 @@ class Engine:
         positions = np.array([self.catalog_.index[s.item_id] for s in suggestions], dtype=np.int64)
         scores = np.array([s.score for s in suggestions], dtype=float)
         if disliked[0].size:
-            penalty, _ = self._session_scores(*disliked)
+            penalty, _ = self._session_scores(*disliked, rows=positions)  # the pool's only
             scores = demote(scores, np.clip(penalty[positions], 0.0, None))
             for suggestion, score in zip(suggestions, scores, strict=True):
                 suggestion.score = round(float(score), 6)
@@ -350,13 +350,19 @@ class Engine:
         known = [(self.catalog_.index[i], w) for i, w in weights.items() if i in self.catalog_.index]
         return np.array([p for p, _ in known], dtype=np.int64), np.array([w for _, w in known], dtype=float)
 
-    def _session_scores(self, positions: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return session_similarity(self.content_.matrix_, self.itemknn_.similarity_, positions, weights)
+    def _session_scores(
+        self, positions: np.ndarray, weights: np.ndarray, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Session similarity of feedback items, scored for ``rows`` (positions) only when given."""
+        return session_similarity(self.content_, self.itemknn_.similarity_, positions, weights, rows)
 
-    def _session_signal(self, positions: np.ndarray, weights: np.ndarray, kinds: dict[str, str]) -> Signal:
-        """Neighbours of the items liked, carted, bought... in this conversation; the reason
-        names the strongest thing the shopper did with the source item (``kinds``: id → type)."""
-        scores, because = self._session_scores(positions, weights)
+    def _session_signal(
+        self, positions: np.ndarray, weights: np.ndarray, kinds: dict[str, str], candidates: np.ndarray
+    ) -> Signal:
+        """Neighbours of the items liked, carted, bought... in this conversation, scored for the
+        candidates (mask) only; the reason names the strongest thing the shopper did with the
+        source item (``kinds``: id → type)."""
+        scores, because = self._session_scores(positions, weights, np.flatnonzero(candidates))
 
         def did(source: int, item: Reasons) -> Reasons:
             return explain.because(kinds.get(str(self.catalog_.ids[source]), ""), item)

@@ -9,6 +9,9 @@ weights, likes positive, dislikes negative) with each request. The engine turns 
 - a demotion applied after the blend: neighbours of disliked items lose up to
   ``SESSION_DISLIKE_PENALTY`` of the pool's top score.
 
+Both are scored for the items the request reads only (the candidates, the re-ranked pool), so
+a request's cost grows with its feedback items and candidates, not with the catalog's term matrix.
+
 The events are read from the interactions table on every personalised request
 (``feedback_from_rows``): the shopper's session-type events of the last
 ``SESSION_TTL_SECONDS``, newest ``SESSION_MAX_EVENTS``. The database is the one source, so
@@ -25,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .constants import INTERACTION_WEIGHTS
+from .content import ContentModel
 
 # Interaction types that teach the session (views are too weak to act on at once).
 SESSION_TYPES = ("click", "like", "cart", "purchase", "dislike")
@@ -76,41 +80,54 @@ def event_weight(type_: str) -> float | None:
     return INTERACTION_WEIGHTS.get(type_) if type_ in SESSION_TYPES else None
 
 
-def neighbour_scores(
-    similarity_rows: np.ndarray, weights: np.ndarray, sources: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted sum over feedback items of their similarity rows, and the top contributor.
-
-    ``similarity_rows`` is (feedback items × catalog); returns (scores, because) where
-    ``because[i]`` is the feedback item position contributing most to item i (-1: none).
-    """
-    n_items = similarity_rows.shape[1] if similarity_rows.ndim == 2 else 0
-    if len(sources) == 0:
-        return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
-    contributions = similarity_rows * np.log1p(weights)[:, None]
-    contributions[np.arange(len(sources)), sources] = 0.0  # an item is not its own neighbour
-    scores = contributions.sum(axis=0)
-    because = np.where(contributions.max(axis=0) > 0, sources[contributions.argmax(axis=0)], -1)
-    return scores, because.astype(np.int64)
-
-
 def session_similarity(
-    content_matrix: sp.spmatrix, knn_similarity: sp.spmatrix, positions: np.ndarray, weights: np.ndarray
+    content: ContentModel,
+    knn_similarity: sp.spmatrix,
+    positions: np.ndarray,
+    weights: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbour scores of feedback items (positions, weights > 0) over the whole catalog.
+    """Neighbour scores of feedback items (positions, weights > 0), and the top contributor.
 
-    Similarity mixes content cosine (TF-IDF rows) and item-kNN; returns (scores, because).
+    Similarity mixes content cosine (TF-IDF rows) and item-kNN; an item's score is the sum over
+    feedback items of similarity × log(1 + weight), an item not being its own neighbour.
+    Returns (scores, because) over the catalog, where ``because[i]`` is the feedback item
+    contributing most to item i (-1: none; ties go to the earlier feedback item).
+
+    ``rows`` (positions: the candidates a caller reads) limits the work to those items; every
+    other item scores 0 with because -1, and the rows' values are those without the limit, bit
+    for bit. The work is a (feedback × rows) block: the feedback items' kNN rows and their
+    content similarity to the rows (``ContentModel.similarity_block``), never a product with
+    the whole term matrix.
     """
-    n_items = content_matrix.shape[0]
-    if len(positions) == 0:
-        return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
-    knn = knn_similarity[positions].toarray()
-    if content_matrix.shape[1]:
-        content = (content_matrix[positions] @ content_matrix.T).toarray()
-    else:
-        content = np.zeros_like(knn)
-    rows = CONTENT_SHARE * content + (1.0 - CONTENT_SHARE) * knn
-    return neighbour_scores(rows, np.asarray(weights, dtype=float), np.asarray(positions, dtype=np.int64))
+    n_items = content.matrix_.shape[0]
+    positions = np.asarray(positions, dtype=np.int64)
+    scores, because = np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
+    rows = np.arange(n_items) if rows is None else np.asarray(rows, dtype=np.int64)
+    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        rows = np.unique(rows)  # sorted, once each: the lookups below search them
+    if positions.size == 0 or rows.size == 0:
+        return scores, because
+    # The arithmetic of share * content + (1 - share) * kNN on a (feedback × catalog) array, done
+    # on the rows' columns of it: the kNN part is sparse (its zeros would add +0.0).
+    contributions = CONTENT_SHARE * content.similarity_block(positions, rows)
+    neighbours = sp.csr_matrix(knn_similarity[positions]).tocoo()
+    at, inside = _lookup(rows, neighbours.col)
+    contributions[neighbours.row[inside], at[inside]] += (1.0 - CONTENT_SHARE) * neighbours.data[inside]
+    contributions *= np.log1p(np.asarray(weights, dtype=float))[:, None]
+    at, inside = _lookup(rows, positions)
+    contributions[np.flatnonzero(inside), at[inside]] = 0.0  # an item is not its own neighbour
+    scores[rows] = contributions.sum(axis=0)
+    because[rows] = np.where(contributions.max(axis=0) > 0, positions[contributions.argmax(axis=0)], -1)
+    return scores, because
+
+
+def _lookup(rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each position is in the sorted ``rows``, and whether it is there at all."""
+    at = np.searchsorted(rows, positions)
+    inside = at < rows.size
+    inside[inside] = rows[at[inside]] == positions[inside]
+    return at, inside
 
 
 def demote(scores: np.ndarray, penalty_similarity: np.ndarray) -> np.ndarray:
