@@ -79,6 +79,14 @@ def bought_with(item: Reasons) -> Reasons:
     return {"zh": f"经常和「{item['zh']}」一起购买", "en": f"Often bought with {item['en']}"}
 
 
+def bought_with_both(first: Reasons, second: Reasons) -> Reasons:
+    """Association rule with a two-item antecedent: it needs both items."""
+    return {
+        "zh": f"买了「{first['zh']}」和「{second['zh']}」的人常常也买它",
+        "en": f"Often bought with {first['en']} and {second['en']} together",
+    }
+
+
 def similar_to(item: Reasons) -> Reasons:
     """Content similarity to an anchor item."""
     return {"zh": f"和「{item['zh']}」相似", "en": f"Similar to {item['en']}"}

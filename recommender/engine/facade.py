@@ -73,10 +73,6 @@ def unsegmented(weights: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def _bought_with(source: int, item: Reasons) -> Reasons:
-    return explain.bought_with(item)
-
-
 @dataclass(frozen=True)
 class _Tuning:
     """Per-request inputs beyond the filters: session feedback and re-ranking knobs."""
@@ -225,7 +221,7 @@ class Engine:
             profile_scores = self.content_.profile_scores(items, weights, np.flatnonzero(candidates))
             profile_because = self.content_.profile_sources(items, weights)  # computed for the items shown only
 
-            rule_scores, rule_because = self.rules_.recommend(items, weights)
+            rule_scores, rule_because, rule_partner = self.rules_.recommend(items, weights)
 
             def did(source: int, item: Reasons) -> Reasons:  # what the shopper did with the source
                 return explain.because(self.user_items_.kind(shopper_id, source), item)
@@ -233,7 +229,7 @@ class Engine:
             signals = [
                 Signal("itemknn", knn_scores, self._because(knn_because, "cf", did)),
                 Signal("content", profile_scores, self._because(profile_because, "content", did)),
-                Signal("rules", rule_scores, self._because(rule_because, "rule", _bought_with)),
+                Signal("rules", rule_scores, self._rule_because(rule_because, rule_partner)),
                 self._popularity_signal(),
             ]
             segment = self._segment_signal(shopper_id)
@@ -439,6 +435,20 @@ class Engine:
         def reason(position: int) -> Explanation:
             source = int(source_of(position))
             return (code, template(source, explain.titles(self.catalog_, source))) if source >= 0 else None
+
+        return reason
+
+    def _rule_because(self, because: np.ndarray, partner: np.ndarray) -> Callable[[int], Explanation]:
+        """Explain a co-purchase rule by its antecedent: one item, or both of a two-item rule."""
+
+        def reason(position: int) -> Explanation:
+            source, second = int(because[position]), int(partner[position])
+            if source < 0:
+                return None
+            titles = explain.titles(self.catalog_, source)
+            if second < 0:
+                return ("rule", explain.bought_with(titles))
+            return ("rule", explain.bought_with_both(titles, explain.titles(self.catalog_, second)))
 
         return reason
 

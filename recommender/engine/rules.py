@@ -139,13 +139,16 @@ class AssociationRules:
     def recommend(self, items: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Score consequents of a shopper's positively weighted items.
 
-        Returns ``(scores, because)``: the score is the best confidence × lift over the
-        shopper's items, ``because`` the antecedent giving it (-1 when none).
+        Returns ``(scores, because, partner)``: the score is the best confidence × lift over
+        the shopper's items, ``because`` the antecedent giving it (-1 when none) and
+        ``partner`` the second item when that rule has a two-item antecedent (-1 otherwise),
+        so an explanation can name both items the rule needs.
         """
         n_items = self.confidence_.shape[0]
         items = np.asarray(items)[np.asarray(weights) > 0]
+        partner = np.full(n_items, -1, dtype=np.int64)
         if items.size == 0:
-            return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64)
+            return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64), partner
         strength = self.confidence_[items].multiply(self.lift_[items]).tocoo()  # sparse (history, n_items)
         scores, best = best_per_column(strength.row, strength.col, strength.data, n_items)
         because = np.where(best >= 0, items[best], -1)
@@ -154,9 +157,9 @@ class AssociationRules:
             held = np.zeros(n_items, dtype=bool)
             held[items] = True
             fired = pairs[held[pairs["a"].to_numpy()] & held[pairs["b"].to_numpy()]]
-            for a, consequent, value in zip(
-                fired["a"], fired["consequent"], fired["confidence"] * fired["lift"], strict=True
+            for a, b, consequent, value in zip(
+                fired["a"], fired["b"], fired["consequent"], fired["confidence"] * fired["lift"], strict=True
             ):
                 if value > scores[consequent]:
-                    scores[consequent], because[consequent] = value, a
-        return scores, because.astype(np.int64)
+                    scores[consequent], because[consequent], partner[consequent] = value, a, b
+        return scores, because.astype(np.int64), partner

@@ -59,3 +59,27 @@ def test_search_reason_names_the_asked_attribute_not_the_category(make_items, ma
     assert reasons["d1"]["zh"] == "适合「约会」场合" and "date" in reasons["d1"]["en"].lower()
     # d2 matches only the category asked for: the reason is its popularity, not "is a dress"
     assert reasons["d2"]["en"] == "Popular right now"
+
+
+def test_two_item_rule_reason_names_both_items(make_items, make_interactions) -> None:
+    from recommender.engine import Engine, Filters
+
+    names = {"shirt": ("衬衫", "Shirt"), "trousers": ("西裤", "Trousers"), "belt": ("皮带", "Belt"),
+             "hat": ("帽子", "Hat"), "socks": ("袜子", "Socks")}
+    items = make_items([
+        {"id": key, "vertical": "fashion", "category": "accessory", "title_zh": zh, "title_en": en}
+        for key, (zh, en) in names.items()
+    ])
+    baskets = [["shirt", "trousers", "belt"]] * 4 + [["shirt", "hat"]] * 4 + [["trousers", "socks"]] * 4
+    rows = [(f"s{n}", item, "purchase") for n, basket in enumerate(baskets) for item in basket]
+    engine = Engine.fit(items, make_interactions([*rows, ("me", "shirt", "purchase"), ("me", "trousers", "purchase")]))
+    engine.blend_weights_ = {"rules": 1.0}
+    engine.unsegmented_weights_ = {"rules": 1.0}
+    shown, _ = engine.recommend(mode="recommend", filters=Filters(vertical="fashion"), k=3, shopper_id="me")
+    belt = next(s for s in shown if s.item_id == "belt")
+    # {shirt, trousers} → belt (confidence 1) beats shirt → belt (1/2) and trousers → belt (1/2)
+    assert belt.reason_code == "rule"
+    assert belt.reasons == explain.bought_with_both(
+        {"zh": "衬衫", "en": "Shirt"}, {"zh": "西裤", "en": "Trousers"}
+    )
+    assert belt.reasons["en"] == "Often bought with Shirt and Trousers together"

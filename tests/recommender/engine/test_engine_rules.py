@@ -47,8 +47,8 @@ def test_item_repeated_in_one_basket_counts_once() -> None:
 
 def test_recommend_names_the_antecedent() -> None:
     rules = AssociationRules().fit(purchases(BASKETS), 4)
-    scores, because = rules.recommend(np.array([BUTTER]), np.array([8.0]))
-    assert int(np.argmax(scores)) == BREAD and because[BREAD] == BUTTER
+    scores, because, partner = rules.recommend(np.array([BUTTER]), np.array([8.0]))
+    assert int(np.argmax(scores)) == BREAD and because[BREAD] == BUTTER and partner[BREAD] == -1
     assert scores[TEA] == 0 and because[TEA] == -1
 
 
@@ -72,9 +72,11 @@ def test_a_pair_antecedent_fires_only_when_both_items_are_held() -> None:
     assert belt[["confidence", "lift", "support"]].iloc[0].tolist() == pytest.approx([1.0, 3.0, 1 / 3])
     # {shirt, belt} → trousers is no stronger than belt → trousers (1.0): not kept
     assert not ((pairs["consequent"] == TROUSERS) & (pairs["a"] == SHIRT) & (pairs["b"] == BELT)).any()
-    both, because = rules.recommend(np.array([SHIRT, TROUSERS]), np.ones(2))
-    alone, _ = rules.recommend(np.array([SHIRT]), np.ones(1))
-    assert both[BELT] == pytest.approx(3.0) and because[BELT] == SHIRT
+    both, because, partner = rules.recommend(np.array([SHIRT, TROUSERS]), np.ones(2))
+    alone, _, alone_partner = rules.recommend(np.array([SHIRT]), np.ones(1))
+    # the pair rule gives the score, so both of its items are named
+    assert both[BELT] == pytest.approx(3.0) and (because[BELT], partner[BELT]) == (SHIRT, TROUSERS)
+    assert alone_partner[BELT] == -1
     assert alone[BELT] == pytest.approx(0.5 * 1.5)  # shirt → belt: conf 3/6, lift 0.5 / (3/9)
 
 
