@@ -133,7 +133,13 @@ def list_items(
 
 
 def items_above_risk(session: Session, ceiling: int) -> list[str]:
-    """Ids of rated (finance) items riskier than ``ceiling``."""
+    """Ids of rated (finance) items riskier than ``ceiling``.
+
+    The ceiling is clamped to the risk scale first: one outside the database's integer
+    range (a stored profile's risk_level of 2**62) failed the query (PostgreSQL "integer
+    out of range", SQLite OverflowError) instead of meaning "none" or "all".
+    """
+    ceiling = min(max(int(ceiling), min(C.RISK_LEVELS) - 1), max(C.RISK_LEVELS))
     return list(session.scalars(select(Item.id).where(Item.risk_level.is_not(None), Item.risk_level > ceiling)))
 
 

@@ -95,6 +95,15 @@ def test_text_and_json_round_trip_verbatim(sessions, catalog) -> None:
         assert session.scalar(select(func.count(Item.id))) == len(catalog)
 
 
+def test_risk_ceiling_outside_the_integer_range_is_clamped(sessions, catalog) -> None:
+    """A profile's risk_level of 2**62 reached this query and failed it (500 on every list)."""
+    with sessions() as session:
+        assert queries.items_above_risk(session, 2**62) == []
+        assert queries.items_above_risk(session, 10**20) == []
+        assert sorted(queries.items_above_risk(session, -(2**70))) == ["n1", "n2", "n3"]
+        assert queries.items_above_risk(session, 3) == ["n3"]
+
+
 def test_foreign_keys_are_enforced(sessions, catalog) -> None:
     with pytest.raises(IntegrityError):
         with sessions.begin() as session:
