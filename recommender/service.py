@@ -485,6 +485,10 @@ class RankingService:
                 shopper_id=request.shopper_id,
                 algorithm=algorithm,
                 variant=variant,
+                # only a shopper is assigned by the hash: anonymous lists belong to no experiment
+                experiment=self.settings.experiment.name
+                if self.settings.experiment is not None and request.shopper_id
+                else None,
                 mode=request.mode,
                 language=request.language,
                 personalised=personalised,

@@ -173,13 +173,18 @@ class RecommendationLog(Base):
     """Every list shown to a shopper, for explanation, evaluation and A/B analysis."""
 
     __tablename__ = "recommendation_log"
-    __table_args__ = (Index("ix_recommendation_log_shopper_created", "shopper_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_recommendation_log_shopper_created", "shopper_id", "created_at"),
+        Index("ix_recommendation_log_experiment", "experiment", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     shopper_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
     algorithm: Mapped[str] = mapped_column(String(32))
     variant: Mapped[str] = mapped_column(String(8))
+    #: The A/B experiment the shopper was assigned in (None: no experiment ran, or an anonymous list)
+    experiment: Mapped[str | None] = mapped_column(String(64), nullable=True)
     mode: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="zh")
     personalised: Mapped[bool] = mapped_column(Boolean, default=False)

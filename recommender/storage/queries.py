@@ -196,8 +196,13 @@ def create_order(
     lines: Sequence[tuple[Item, int]],
     recommendation_id: str | None,
     source: str = "chat",
+    listed: set[str] | None = None,
 ) -> Order:
-    """Create an order from (item, quantity) pairs and record a purchase per line."""
+    """Create an order from (item, quantity) pairs and record a purchase per line.
+
+    With ``listed`` (the items of the list ``recommendation_id`` names), only the purchases
+    of items that were in that list are credited to it; the others are plain purchases.
+    """
     now = utcnow()
     order = Order(
         id=new_id(C.ORDER_ID_PREFIX),
@@ -224,7 +229,7 @@ def create_order(
             type_="purchase",
             value=float(quantity),
             source=source,
-            recommendation_id=recommendation_id,
+            recommendation_id=recommendation_id if listed is None or item.id in listed else None,
             order_id=order.id,
             created_at=now,
         )
@@ -258,6 +263,17 @@ def list_handoffs(session: Session, *, status: str, limit: int) -> list[Handoff]
 def recommendation_exists(session: Session, recommendation_id: str) -> bool:
     """Whether a recommendation list with this id was logged."""
     return session.get(RecommendationLog, recommendation_id) is not None
+
+
+def listed_for(session: Session, recommendation_id: str) -> tuple[str | None, set[str]] | None:
+    """(shopper the list was shown to, ids of the items in it) of a logged list; None when unknown."""
+    row = session.execute(
+        select(RecommendationLog.shopper_id, RecommendationLog.items).where(RecommendationLog.id == recommendation_id)
+    ).first()
+    if row is None:
+        return None
+    shopper_id, items = row
+    return shopper_id, {str(entry.get("item_id")) for entry in items or [] if isinstance(entry, dict)}
 
 
 def active_offers(session: Session) -> list[Offer]:
@@ -328,6 +344,7 @@ def log_recommendation(
     query: str | None,
     filters: dict[str, Any],
     items: list[dict[str, Any]],
+    experiment: str | None = None,
 ) -> str:
     """Record one list shown to a shopper; returns its id.
 
@@ -339,6 +356,7 @@ def log_recommendation(
         created_at=utcnow(),
         algorithm=algorithm,
         variant=variant,
+        experiment=experiment,
         mode=mode,
         language=language,
         personalised=personalised,

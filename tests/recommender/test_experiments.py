@@ -126,3 +126,77 @@ def test_attribution_per_variant(ab_client, service_headers, staff_headers) -> N
     assert [row["impressions"] for row in future["variants"]] == [0, 0]  # configured variants still listed
     bad = ab_client.get("/api/v1/analytics/experiments", params={"since": "yesterday"}, headers=staff_headers)
     assert bad.status_code == 422 and "since" in bad.json()["detail"]
+
+
+def _report(client: TestClient, staff_headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    response = client.get("/api/v1/analytics/experiments", headers=staff_headers)
+    assert response.status_code == 200, response.text
+    return {row["variant"]: row for row in response.json()["variants"]}
+
+
+def test_only_the_experiments_own_lists_and_outcomes_count(
+    ab_client, settings, catalog, service_headers, staff_headers, sessions
+) -> None:
+    experiment = ab_client.app.state.settings.experiment
+    a_shopper, b_shopper = shoppers_in(experiment, "A", 1)[0], shoppers_in(experiment, "B", 1)[0]
+    # a list shown before the experiment started (no experiment configured) and an anonymous list
+    with TestClient(create_app(settings), raise_server_exceptions=False) as before:
+        earlier = search(before, service_headers, a_shopper)
+    anonymous = ab_client.post(
+        "/api/v1/recommendations",
+        json={"mode": "search", "query": "dress", "vertical": "fashion", "k": 3},
+        headers=service_headers,
+    ).json()
+    with sessions.begin() as session:
+        assert session.get(RecommendationLog, earlier["recommendation_id"]).experiment is None
+        assert session.get(RecommendationLog, anonymous["recommendation_id"]).experiment is None
+    listed = search(ab_client, service_headers, a_shopper)
+    with sessions.begin() as session:
+        assert session.get(RecommendationLog, listed["recommendation_id"]).experiment == "diversity-1"
+    first = listed["items"][0]["id"]
+
+    def interact(body: dict[str, Any]) -> Any:
+        return ab_client.post("/api/v1/interactions", json=body, headers=service_headers)
+
+    click = {"shopper_id": a_shopper, "item_id": first, "type": "click", "recommendation_id": listed["recommendation_id"]}
+    assert interact(click).status_code == 201
+    assert interact(click).status_code == 201  # asked "why?" twice about one card: one click
+    assert interact({**click, "shopper_id": a_shopper, "recommendation_id": earlier["recommendation_id"]}).status_code == 201
+    rows = _report(ab_client, staff_headers)
+    # only the list logged in the experiment counts, and its click once
+    assert (rows["A"]["lists"], rows["A"]["impressions"], rows["A"]["clicks"]) == (1, len(listed["items"]), 1)
+    assert rows["B"]["lists"] == 0
+
+    # an item that was not in the list, or another shopper's list: refused, nothing stored
+    outside = next(item["id"] for item in catalog if item["id"] not in {c["id"] for c in listed["items"]})
+    refused = interact({**click, "item_id": outside})
+    assert refused.status_code == 422 and "was not in recommendation" in refused.json()["detail"]
+    stolen = interact({**click, "shopper_id": b_shopper})
+    assert stolen.status_code == 422 and "another shopper" in stolen.json()["detail"]
+    assert _report(ab_client, staff_headers)["A"]["clicks"] == 1
+
+    # an order: only the lines that were in the list are credited to it
+    order = {
+        "shopper_id": a_shopper,
+        "items": [{"item_id": first, "quantity": 1}, {"item_id": outside, "quantity": 1}],
+        "recommendation_id": listed["recommendation_id"],
+    }
+    placed = ab_client.post("/api/v1/orders", json=order, headers=service_headers)
+    assert placed.status_code == 201, placed.text
+    with sessions.begin() as session:
+        from sqlalchemy import select
+
+        from recommender.storage.models import Interaction
+
+        credited = dict(
+            session.execute(
+                select(Interaction.item_id, Interaction.recommendation_id).where(
+                    Interaction.order_id == placed.json()["order_id"]
+                )
+            ).all()
+        )
+    assert credited == {first: listed["recommendation_id"], outside: None}
+    assert _report(ab_client, staff_headers)["A"]["purchases"] == 1
+    nothing_listed = {**order, "items": [{"item_id": outside, "quantity": 1}]}
+    refused = ab_client.post("/api/v1/orders", json=nothing_listed, headers=service_headers)
+    assert refused.status_code == 422 and "no item of this order" in refused.json()["detail"]

@@ -1,8 +1,11 @@
 """Staff analytics: A/B experiment attribution, and how the learning offer policy is doing.
 
 Impressions are the items shown in logged lists; clicks, carts and purchases are the
-interactions that name a logged list (``recommendation_id``), attributed to its variant.
-Rates are events per impression (0 when nothing was shown).
+interactions that name a logged list (``recommendation_id``), attributed to its variant. The
+API accepts such a name only for an item of that list shown to that shopper, and each
+(list, item) counts once per outcome, so a rate is the share of impressions that led to it
+(0 when nothing was shown). While an experiment runs, only its own lists count: those of
+shoppers assigned in it, not anonymous lists nor lists from before it started.
 """
 
 from __future__ import annotations
@@ -35,16 +38,29 @@ def empty_row(variant: str) -> dict[str, Any]:
     return row
 
 
-def variant_stats(session: Session, since: datetime | None = None) -> dict[str, dict[str, Any]]:
-    """Per variant: lists, impressions, clicks, carts, purchases and their rates."""
+def variant_stats(
+    session: Session, since: datetime | None = None, experiment: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per variant: lists, impressions, clicks, carts, purchases and their rates.
+
+    ``experiment``: count only the lists logged in that experiment (None: every list).
+    """
     stats: dict[str, dict[str, Any]] = {}
+    outcomes = (
+        select(Interaction.recommendation_id, Interaction.item_id, Interaction.type)
+        .where(Interaction.type.in_(tuple(OUTCOMES)), Interaction.recommendation_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
     logs = select(RecommendationLog.variant, RecommendationLog.items)
     events = (
-        select(RecommendationLog.variant, Interaction.type, func.count(Interaction.id))
-        .join(RecommendationLog, Interaction.recommendation_id == RecommendationLog.id)
-        .where(Interaction.type.in_(tuple(OUTCOMES)))
-        .group_by(RecommendationLog.variant, Interaction.type)
+        select(RecommendationLog.variant, outcomes.c.type, func.count())
+        .join(RecommendationLog, outcomes.c.recommendation_id == RecommendationLog.id)
+        .group_by(RecommendationLog.variant, outcomes.c.type)
     )
+    if experiment is not None:
+        logs = logs.where(RecommendationLog.experiment == experiment)
+        events = events.where(RecommendationLog.experiment == experiment)
     if since is not None:
         logs = logs.where(RecommendationLog.created_at >= since)
         events = events.where(RecommendationLog.created_at >= since)
@@ -65,7 +81,7 @@ def variant_stats(session: Session, since: datetime | None = None) -> dict[str, 
 def experiments(session: ReadSessionDep, settings: SettingsDep, since: Moment | None = None) -> dict[str, Any]:
     """Impressions, clicks, carts, purchases and rates per variant (staff only; ``since``: ISO 8601)."""
     experiment = settings.experiment
-    stats = variant_stats(session, since)
+    stats = variant_stats(session, since, experiment.name if experiment is not None else None)
     for name in experiment.names if experiment is not None else ():
         stats.setdefault(name, empty_row(name))  # configured variants are listed before any impression
     return {"experiment": experiment.name if experiment is not None else None,

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from recommender.api.attribution import attributable
 from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
-from recommender.api.errors import NotFound
+from recommender.api.errors import InvalidRequest, NotFound
 from recommender.api.schemas import InteractionIn, InteractionOut
 from recommender.storage import queries
 from recommender.storage.models import Item
@@ -24,8 +25,13 @@ def add_interaction(body: InteractionIn, session: SessionDep, settings: Settings
     """
     if session.get(Item, body.item_id) is None:
         raise NotFound(f"unknown item '{body.item_id}'")
-    if body.recommendation_id and not queries.recommendation_exists(session, body.recommendation_id):
-        raise NotFound(f"unknown recommendation_id '{body.recommendation_id}'")
+    if body.recommendation_id:
+        listed = attributable(session, body.recommendation_id, body.shopper_id)
+        if body.item_id not in listed:
+            raise InvalidRequest(
+                f"item '{body.item_id}' was not in recommendation '{body.recommendation_id}': "
+                "send the interaction without recommendation_id"
+            )
     shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
     interaction = queries.add_interaction(
         session, shopper=shopper, item_id=body.item_id, type_=body.type, value=body.value,

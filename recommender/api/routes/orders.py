@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from recommender.api.attribution import attributable
 from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
-from recommender.api.errors import NotFound
+from recommender.api.errors import InvalidRequest, NotFound
 from recommender.api.schemas import OrderIn, OrderOut
 from recommender.storage import queries
 from recommender.storage.frames import as_utc
@@ -36,11 +37,17 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
     missing = [line.item_id for line in body.items if line.item_id not in items]
     if missing:
         raise NotFound("unknown item " + ", ".join(f"'{m}'" for m in missing[:5]))
-    if body.recommendation_id and not queries.recommendation_exists(session, body.recommendation_id):
-        raise NotFound(f"unknown recommendation_id '{body.recommendation_id}'")
+    listed = None
+    if body.recommendation_id:
+        listed = attributable(session, body.recommendation_id, body.shopper_id)
+        if not any(line.item_id in listed for line in body.items):
+            raise InvalidRequest(
+                f"no item of this order was in recommendation '{body.recommendation_id}': "
+                "send the order without recommendation_id"
+            )
     shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
     order = queries.create_order(
         session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
-        recommendation_id=body.recommendation_id,
+        recommendation_id=body.recommendation_id, listed=listed,
     )
     return order_out(order)
