@@ -592,10 +592,13 @@ class RankingService:
 
         Candidates are the active offers for the shopper's segment (and general ones).
         Of those, only offers whose cost on the shopper's expected order fits the budget
-        allowed by their predicted CLV and P(alive) are eligible (``offers_policy.MarginRule``:
-        never above ``offer_max_margin_share`` of the expected margin; the more at risk, the
-        larger the budget). Thompson sampling on the segment's accept/decline answers, read
-        from the offer_events table so every replica learns from every answer, picks one.
+        allowed by their predicted value if retained (CLV / P(alive)) are eligible
+        (``offers_policy.MarginRule``: never above ``offer_max_margin_share`` of the expected
+        margin; the more at risk, the larger the budget; each grant carries its maximum
+        discount). Thompson sampling on the segment's accept/decline answers, read from the
+        offer_events table so every replica learns from every answer, picks the offer with the
+        highest sampled acceptance × (margin of the order − discount): expected profit, not
+        take-up alone.
         """
         from recommender.engine.offers import choose_offers
         from recommender.offers_policy import MarginRule, OfferArm, OfferPolicy
