@@ -44,6 +44,8 @@ MIN_KMEANS_CUSTOMERS = 60
 NEW_CUSTOMER_WEEKS = 52.0
 #: Fallback order value when there are no orders at all (CNY): a typical small basket.
 FALLBACK_ORDER_VALUE = 100.0
+#: Horizon of the buy-again (churn) probability, in days.
+BUY_HORIZON_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class CustomerValues:
     )
     fitted: bool = False  # True when BG/NBD and Gamma-Gamma were fitted
     segmenter: str = "none"  # "kmeans", "quintiles" or "none"
+    #: P(at least one purchase in the next BUY_HORIZON_DAYS) per shopper, from BG/NBD
+    #: (``clv.churn.probability_buy_within``); empty when the models were not fitted
+    p_buy: dict[str, float] = field(default_factory=dict)
 
     def value_of(self, shopper_id: str | None) -> CustomerValue:
         """The shopper's value, or the new-customer default."""
@@ -156,6 +161,8 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
     if not len(orders):
         return _fallback(orders)
     from recommender.clv import BetaGeoModel, FitError, GammaGammaModel, summarise_transactions
+    from recommender.clv.churn import probability_buy_within
+    from recommender.clv.constants import UNIT_DAYS
 
     log = _transactions(orders)
     end = pd.Timestamp(now)
@@ -168,6 +175,7 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
         with np.errstate(all="ignore"):
             purchases = BetaGeoModel().fit(summary)
             alive = purchases.expected_probability_alive(summary)
+            p_buy = probability_buy_within(purchases, summary, BUY_HORIZON_DAYS / UNIT_DAYS)
             new_purchases = float(purchases.expected_purchases_new_customer(NEW_CUSTOMER_WEEKS))
             spend = GammaGammaModel().fit(summary)
             if spend.params_["q"] > 1:
@@ -206,4 +214,5 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
     default = CustomerValue(
         clv=new_clv, p_alive=1.0, order_value=max(population_spend, 0.0), retained_clv=new_clv
     )
-    return CustomerValues(values, segments, default, True, segmenter)
+    buy = {str(shopper): float(p) for shopper, p in zip(summary.index, np.nan_to_num(p_buy), strict=True)}
+    return CustomerValues(values, segments, default, True, segmenter, buy)

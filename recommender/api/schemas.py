@@ -246,6 +246,41 @@ class OfferReport(BaseModel):
     offers: list[OfferStats]
 
 
+class SegmentValue(BaseModel):
+    """One customer segment: its size and what the CLV models expect of it (means over its shoppers)."""
+
+    segment: str
+    label: str
+    shoppers: int
+    mean_clv: float
+    mean_p_alive: float
+    mean_p_buy: float  # P(at least one purchase within horizon_days)
+    expected_buyers: float  # sum of p_buy: shoppers of the segment expected to buy again
+
+
+class WinBackCandidate(BaseModel):
+    """A consenting shopper whose value is most at risk: CLV if retained minus CLV."""
+
+    shopper_id: str
+    segment: str | None
+    clv: float
+    retained_clv: float
+    value_at_risk: float
+    p_alive: float
+    p_buy: float
+
+
+class CustomerReport(BaseModel):
+    """GET /api/v1/analytics/customers."""
+
+    fitted: bool
+    segmenter: str
+    horizon_days: int
+    customers: int
+    segments: list[SegmentValue]
+    win_back: list[WinBackCandidate]
+
+
 class ModelStatus(BaseModel):
     """GET /api/v1/admin/model."""
 

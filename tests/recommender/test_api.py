@@ -43,6 +43,7 @@ STAFF_ONLY = {
     ("GET", "/api/v1/handoffs"),
     ("GET", "/api/v1/analytics/experiments"),
     ("GET", "/api/v1/analytics/offers"),
+    ("GET", "/api/v1/analytics/customers"),
     ("GET", "/api/v1/admin/model"),
     ("POST", "/api/v1/admin/refit"),
 }

@@ -355,3 +355,39 @@ def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_h
         ).status_code
         == 422
     )
+
+
+def test_customer_analytics_segments_and_win_back_list(
+    settings, catalog, sessions, service_headers, staff_headers, offers
+) -> None:
+    with TestClient(create_app(settings)) as client:
+        fitted = client.app.state.service.snapshot().customers
+        ranked = sorted(fitted.values, key=lambda s: fitted.values[s].clv - fitted.values[s].retained_clv)
+        top, second = ranked[0], ranked[1]  # the two with the most value at risk
+        assert client.get("/api/v1/analytics/customers", headers=service_headers).status_code == 403
+        before = client.get("/api/v1/analytics/customers", headers=staff_headers).json()
+        for shopper in (top, second):
+            client.put(f"/api/v1/shoppers/{shopper}", json={"consent": True}, headers=service_headers)
+        client.put(f"/api/v1/shoppers/{second}", json={"consent": False}, headers=service_headers)
+        report = client.get("/api/v1/analytics/customers", params={"limit": 5}, headers=staff_headers)
+        bad = client.get("/api/v1/analytics/customers", params={"limit": 1000}, headers=staff_headers)
+    assert bad.status_code == 422 and "limit" in bad.json()["detail"]
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert before["win_back"] == []  # nobody had consented: nobody is listed for marketing
+    assert body["fitted"] is True and body["customers"] == 120 and body["horizon_days"] == 90
+    assert sum(row["shoppers"] for row in body["segments"]) == 120
+    for row in body["segments"]:
+        members = [s for s in fitted.values if fitted.segments.get(s, "unsegmented") == row["segment"]]
+        assert row["shoppers"] == len(members)
+        assert row["mean_p_alive"] == pytest.approx(
+            sum(fitted.values[s].p_alive for s in members) / len(members), abs=1e-4
+        )
+        assert row["expected_buyers"] == pytest.approx(sum(fitted.p_buy[s] for s in members), abs=0.05)
+        assert 0 <= row["mean_p_buy"] <= row["mean_p_alive"] <= 1  # buying again needs being alive
+    # only the consenting shopper is listed; the one who withdrew consent is not
+    assert [row["shopper_id"] for row in body["win_back"]] == [top]
+    row = body["win_back"][0]
+    value = fitted.values[top]
+    assert row["value_at_risk"] == pytest.approx(value.retained_clv - value.clv, abs=0.01)
+    assert row["p_buy"] == pytest.approx(fitted.p_buy[top], abs=1e-4)

@@ -1,4 +1,5 @@
-"""Staff analytics: A/B experiment attribution, and how the learning offer policy is doing.
+"""Staff analytics: A/B experiment attribution, how the learning offer policy is doing, and
+customer value per segment with the shoppers most worth winning back.
 
 Impressions are the items shown in logged lists; clicks, carts and purchases are the
 interactions that name a logged list (``recommendation_id``), attributed to its variant. The
@@ -11,22 +12,25 @@ shoppers assigned in it, not anonymous lists nor lists from before it started.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
-from recommender.api.deps import ReadSessionDep, SettingsDep, StaffAuth
-from recommender.api.schemas import ExperimentReport, Moment, OfferReport
+from recommender.api.deps import ReadSessionDep, ServiceDep, SettingsDep, StaffAuth
+from recommender.api.schemas import CustomerReport, ExperimentReport, Moment, OfferReport
+from recommender.clv.constants import SEGMENT_LABELS
+from recommender.customers import BUY_HORIZON_DAYS
 from recommender.offers_policy.constants import PRIOR_ALPHA, PRIOR_BETA
-from recommender.storage.models import Interaction, OfferEvent, RecommendationLog
+from recommender.storage.models import Interaction, OfferEvent, RecommendationLog, Shopper
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], dependencies=[StaffAuth])
 
 OUTCOMES = {"click": "clicks", "cart": "carts", "purchase": "purchases"}
 BATCH_ROWS = 1000
+MAX_WIN_BACK = 100
 
 
 def empty_row(variant: str) -> dict[str, Any]:
@@ -107,3 +111,66 @@ def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, An
         row["posterior_mean"] = round(
             (PRIOR_ALPHA + row["accepted"]) / (PRIOR_ALPHA + PRIOR_BETA + answered), 6)
     return {"offers": [rows[key] for key in sorted(rows)]}
+
+
+@router.get("/customers", response_model=CustomerReport)
+def customers(
+    service: ServiceDep, session: ReadSessionDep, limit: Annotated[int, Query(ge=0, le=MAX_WIN_BACK)] = 20
+) -> dict[str, Any]:
+    """Customer value per segment, and the ``limit`` consenting shoppers with the most value at risk.
+
+    From the CLV models of the last refit (``customers.fit_customer_values``): per segment the
+    mean CLV, P(alive) and P(buy within ``horizon_days``), and how many of its shoppers are
+    expected to buy again. The win-back list ranks shoppers by value at risk, CLV if retained
+    minus CLV (the revenue lost if they have gone), among those who consented to
+    personalisation: marketing to the others is not allowed.
+    """
+    values = service.snapshot().customers
+    groups: dict[str, list[str]] = {}
+    for shopper in values.values:
+        groups.setdefault(values.segments.get(shopper, "unsegmented"), []).append(shopper)
+    segments = []
+    for segment in sorted(groups, key=lambda name: -len(groups[name])):
+        members = groups[segment]
+        buy = [values.p_buy.get(shopper, 0.0) for shopper in members]
+        segments.append({
+            "segment": segment,
+            "label": SEGMENT_LABELS.get(segment, segment.replace("_", " ")),
+            "shoppers": len(members),
+            "mean_clv": round(sum(values.values[m].clv for m in members) / len(members), 2),
+            "mean_p_alive": round(sum(values.values[m].p_alive for m in members) / len(members), 4),
+            "mean_p_buy": round(sum(buy) / len(members), 4),
+            "expected_buyers": round(sum(buy), 1),
+        })
+
+    def at_risk(shopper: str) -> float:
+        value = values.values[shopper]
+        return max((value.retained_clv if value.retained_clv is not None else value.clv) - value.clv, 0.0)
+
+    ranked = sorted(values.values, key=lambda shopper: (-at_risk(shopper), shopper)) if values.fitted else []
+    win_back: list[dict[str, Any]] = []
+    for start in range(0, len(ranked), BATCH_ROWS):
+        if len(win_back) >= limit:
+            break
+        chunk = ranked[start : start + BATCH_ROWS]
+        consenting = set(session.scalars(select(Shopper.id).where(Shopper.id.in_(chunk), Shopper.consent.is_(True))))
+        for shopper in chunk:
+            if shopper in consenting and at_risk(shopper) > 0 and len(win_back) < limit:
+                value = values.values[shopper]
+                win_back.append({
+                    "shopper_id": shopper,
+                    "segment": values.segments.get(shopper),
+                    "clv": round(value.clv, 2),
+                    "retained_clv": round(value.retained_clv or value.clv, 2),
+                    "value_at_risk": round(at_risk(shopper), 2),
+                    "p_alive": round(value.p_alive, 4),
+                    "p_buy": round(values.p_buy.get(shopper, 0.0), 4),
+                })
+    return {
+        "fitted": values.fitted,
+        "segmenter": values.segmenter,
+        "horizon_days": BUY_HORIZON_DAYS,
+        "customers": len(values.values),
+        "segments": segments,
+        "win_back": win_back,
+    }
