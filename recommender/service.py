@@ -102,6 +102,26 @@ def item_card(
     }
 
 
+def _profile_risk_level(profile: dict[str, Any]) -> int | None:
+    """The assessed risk level (1-5) of a stored profile; None when absent or unusable.
+
+    The API validates profiles it stores, but rows written before that (or by hand) are read
+    defensively: an unusable value is ignored rather than failing every list of the shopper.
+    """
+    level = profile.get("risk_level")
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+        return None
+    return level
+
+
+def _profile_allergens(profile: dict[str, Any]) -> set[str]:
+    """The allergens of a stored profile: a list of strings, anything else ignored."""
+    value = profile.get("allergens")
+    if not isinstance(value, (list, tuple)):
+        return set()
+    return {a for a in value if isinstance(a, str) and a}
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A fitted engine and what it was fitted on."""
@@ -406,13 +426,13 @@ class RankingService:
             events = self._feedback_events(session, shopper.id, now) if shopper else []
             disliked = list(dict.fromkeys(item for _, item, kind, _ in events if kind == "dislike"))
             profile = dict(shopper.profile or {}) if shopper else {}
-            assessed = profile.get("risk_level") if isinstance(profile.get("risk_level"), int) else None
+            assessed = _profile_risk_level(profile)
             too_risky: list[str] = []
             if assessed is not None and request.vertical != "finance":
                 # The engine's risk_max keeps only rated items, so outside the finance
                 # vertical the assessed ceiling excludes the finance items above it instead.
                 too_risky = queries.items_above_risk(session, assessed)
-        allergens = set(wanted.allergens) | {str(a) for a in profile.get("allergens", []) or []}
+        allergens = set(wanted.allergens) | _profile_allergens(profile)
         ceilings = [wanted.risk_max] if wanted.risk_max is not None else []
         if assessed is not None and request.vertical == "finance":
             ceilings.append(assessed)

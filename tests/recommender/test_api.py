@@ -196,6 +196,24 @@ def test_allergen_and_risk_ceiling_from_profile_always_apply(client, service_hea
 
 
 @requires_engine
+@pytest.mark.parametrize(
+    "profile",
+    [{"allergens": 5}, {"allergens": "peanut"}, {"allergens": [1, None]}, {"risk_level": True},
+     {"risk_level": 2**62}, {"risk_level": "3"}],
+)
+def test_an_unusable_stored_profile_is_ignored_not_a_500(client, service_headers, sessions, profile) -> None:
+    """Profiles written before the API validated them (or by hand) must not break every list."""
+    from recommender.storage.models import Shopper
+
+    client.put("/api/v1/shoppers/legacy", json={"consent": True}, headers=service_headers)
+    with sessions.begin() as session:
+        session.get(Shopper, "legacy").profile = profile  # bypasses the API's validation
+    response = recommend(client, service_headers, shopper_id="legacy", k=5)
+    assert response.status_code == 200, response.text
+    assert response.json()["items"]
+
+
+@requires_engine
 def test_consent_controls_personalisation(client, service_headers, sessions) -> None:
     created = client.put("/api/v1/shoppers/c1", json={"language": "en"}, headers=service_headers).json()
     assert created["consent"] is False and created["consent_updated_at"] is None  # default consent is false
