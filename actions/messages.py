@@ -44,6 +44,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "经常和「{title}」一起买的：",
         "en": "Often bought together with {title}:",
     },
+    "similar_products_header": {
+        "zh": "和「{title}」相似的理财产品：",
+        "en": "Products similar to {title}:",
+    },
     "together_or_similar_header": {
         "zh": "和「{title}」经常一起买、一起喜欢或相似的（原因见每张卡片）：",
         "en": "Often bought or liked together with {title}, or similar to it (each card says which):",

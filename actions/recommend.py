@@ -23,6 +23,7 @@ from actions.constants import (
     SLOT_VERTICAL,
     VERTICAL_DISH,
     VERTICAL_FASHION,
+    VERTICAL_FINANCE,
     VERTICAL_PRODUCT,
 )
 from actions.items import resolve_reference, shown_items, title_of, with_selected
@@ -180,6 +181,8 @@ OUTFIT_CARRIED = ("occasion", "price_max", "size")
 TOGETHER_CARRIED = ("price_max", "allergens", "dietary")
 # Verticals whose "what goes with it?" is the items bought together with it (mode similar).
 TOGETHER_VERTICALS = (VERTICAL_PRODUCT, VERTICAL_DISH)
+# What a "what goes with it?" about a financial product keeps from the search it came from
+SIMILAR_FUND_CARRIED = ("risk_max", "goal", "horizon_months")
 
 
 def carried_filters(tracker: Tracker, anchor_id: str, keys: Tuple[str, ...]) -> Dict[str, Any]:
@@ -218,7 +221,8 @@ class ActionOutfit(DxeAction):
 
         A fashion anchor gets an outfit (mode ``outfit``); a product or a dish gets what is
         often bought together with it (mode ``similar``: co-purchase rules, items liked by
-        the same shoppers, similar items, each card saying which).
+        the same shoppers, similar items, each card saying which); a financial product gets
+        similar products within the same risk ceiling.
         """
         tracker = turn.tracker
         reference, problem = await resolve_reference(tracker, turn.client, turn.language)
@@ -231,6 +235,8 @@ class ActionOutfit(DxeAction):
         anchor_id, vertical = str(anchor["id"]), anchor.get("vertical")
         if vertical in TOGETHER_VERTICALS:
             return await self._bought_together(turn, anchor)
+        if vertical == VERTICAL_FINANCE:
+            return await self._similar_products(turn, anchor)
         if vertical not in (None, VERTICAL_FASHION):
             return await self._pick_anchor_first(turn)
         entities = latest_entities(tracker)
@@ -263,8 +269,24 @@ class ActionOutfit(DxeAction):
         return with_selected(events, anchor_id)
 
     @staticmethod
+    async def _similar_products(turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
+        """Financial products like the anchor, keeping the search's risk ceiling, goal and horizon.
+
+        Nobody "wears" a fund with another: the useful answer is the alternatives. The service
+        also applies the shopper's assessed risk level to every finance list.
+        """
+        anchor_id = str(anchor["id"])
+        filters = carried_filters(turn.tracker, anchor_id, SIMILAR_FUND_CARRIED)
+        request = build_request(
+            turn.shopper_id, turn.language, VERTICAL_FINANCE, MODE_SIMILAR, filters, anchor_item_id=anchor_id
+        )
+        header = turn.text("similar_products_header", title=title_of(anchor, turn.language))
+        events = await recommend_and_present(turn, request, header=header)
+        return with_selected(events, anchor_id)
+
+    @staticmethod
     async def _pick_anchor_first(turn: Turn) -> List[EventType]:
-        """Nothing shown to build on (or a financial product): show some clothes to pick from."""
+        """Nothing shown to build on: show some clothes to pick from."""
         request = new_search_request(turn)
         request.update(vertical=VERTICAL_FASHION, mode=MODE_RECOMMEND)
         request["filters"] = drop_foreign_category(request["filters"], VERTICAL_FASHION)

@@ -340,3 +340,24 @@ async def test_outfit_without_anything_shown_offers_clothes_first(recommender):
         "Pick a piece you like and I'll build an outfit around it:\n1. "
     )
     assert slot_events(events)["selected_item"] is None
+
+
+async def test_what_goes_with_a_fund_is_similar_funds_within_the_same_ceiling(recommender):
+    # before: "pick a piece of clothing" and a list of clothes
+    last_request = {
+        "vertical": "finance",
+        "mode": "recommend",
+        "anchor_item_id": None,
+        "filters": expected_filters(risk_max=2, goal="retirement"),
+    }
+    slots = {"last_items": cards("finance", "en"), "last_recommendation_id": "r_9", "last_request": last_request}
+    tracker = make_tracker(
+        "what goes with the first one?", "ask_outfit", [entity("ordinal", "1")], language="en", slots=slots
+    )
+    dispatcher, events = await run_action(ActionOutfit(), tracker)
+    request = recommender.body("POST", "/api/v1/recommendations")
+    first = cards("finance", "en")[0]
+    assert (request["vertical"], request["mode"], request["anchor_item_id"]) == ("finance", "similar", first["id"])
+    assert request["filters"] == expected_filters(risk_max=2, goal="retirement")
+    assert dispatcher.messages[0]["text"].startswith(f"Products similar to {first['title']}:")
+    assert slot_events(events)["selected_item"] == first["id"]
