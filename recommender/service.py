@@ -586,6 +586,7 @@ class RankingService:
                     language=language,
                     reason=self._reason(s, language),
                     reason_code=s.reason_code,
+                    reasons=dict(s.reasons or {}),
                 )
                 for s in suggestions
                 if s.item_id in items

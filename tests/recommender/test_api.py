@@ -310,6 +310,8 @@ def test_popular_cards(client, service_headers) -> None:
     assert response.status_code == 200
     items = response.json()["items"]
     assert 1 <= len(items) <= 2 and all(i["vertical"] == "product" for i in items)
+    # the fallback cards carry their reason in both languages too, the request's one as "reason"
+    assert all(set(i["reasons"]) == {"zh", "en"} and i["reason"] == i["reasons"]["en"] for i in items)
     assert client.get("/api/v1/popular", params={"k": 500}, headers=service_headers).status_code == 422
 
 
