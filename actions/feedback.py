@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import DxeAction, Turn, recommend_and_present
 from actions.client import RecommenderError, RecommenderRejected
 from actions.constants import (
+    DEFAULT_CURRENCY,
     DEFAULT_K,
     INTENT_DISLIKE,
     INTERACTION_CART,
@@ -29,6 +30,7 @@ from actions.items import (
     title_of,
     with_selected,
 )
+from actions.messages import format_price
 from actions.request_builder import build_request, empty_filters
 
 
@@ -173,5 +175,30 @@ class ActionBuy(DxeAction):
             turn.say("order_failed", title=title)
             return []
         order_id = order.get("id") or order.get("order_id") or ""
-        turn.say("order_placed", title=title, price=price_of(item), order_id=order_id)
+        discount = _money(order.get("discount"))
+        if discount > 0:
+            # the discount of the offer the shopper accepted earlier (the recommender applied it)
+            currency = order.get("currency") or DEFAULT_CURRENCY
+            payable = order.get("payable")
+            if payable is None:
+                payable = _money(order.get("total")) - discount
+            turn.say(
+                "order_placed_discount",
+                title=title,
+                price=price_of(item),
+                order_id=order_id,
+                code=order.get("offer_code") or "",
+                discount=format_price(discount, currency),
+                payable=format_price(payable, currency),
+            )
+        else:
+            turn.say("order_placed", title=title, price=price_of(item), order_id=order_id)
         return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
+
+
+def _money(value: Any) -> float:
+    """An amount of the order reply as a number (0 when absent or not a number)."""
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0

@@ -102,6 +102,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "下单成功：「{title}」×1，{price}。订单号：{order_id}。",
         "en": "Order placed: 1 × {title}, {price}. Order number: {order_id}.",
     },
+    "order_placed_discount": {
+        "zh": "下单成功：「{title}」×1，{price}。已用优惠券 {code} 减{discount}，实付{payable}。订单号：{order_id}。",
+        "en": "Order placed: 1 × {title}, {price}. Offer {code} took {discount} off: you pay {payable}. Order number: {order_id}.",
+    },
     "order_failed": {
         "zh": "抱歉，暂时无法确认「{title}」的订单。重试前请先看看订单记录。",
         "en": "Sorry, I couldn't confirm the order for {title} just now. Please check your orders before trying again.",

@@ -63,6 +63,8 @@ OFFER_SHOWN = "shown"
 OFFER_ACCEPTED = "accepted"
 OFFER_DECLINED = "declined"
 OFFER_ANSWERS = (OFFER_ACCEPTED, OFFER_DECLINED)
+#: An accepted offer (a grant) can be redeemed on one order placed within this many days.
+OFFER_GRANT_DAYS = 7
 ENV_TUNE_SECONDS = "DXE_TUNE_SECONDS"  # how often the hybrid's blend weights are fitted again
 DEFAULT_TUNE_SECONDS = 3600.0
 ENV_OFFER_MAX_MARGIN_SHARE = "DXE_OFFER_MAX_MARGIN_SHARE"  # never give away more than this share of margin

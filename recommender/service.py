@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
@@ -665,6 +665,7 @@ class RankingService:
                 segment=segment,
                 event=C.OFFER_SHOWN,
                 cost=decision.cost,
+                max_discount=decision.max_discount,
             )
         policy_out.update(
             cost=round(decision.cost, 2),
@@ -674,12 +675,20 @@ class RankingService:
         return {"segment": segment, "offers": [self._offer_out(chosen, language)], "policy": policy_out}
 
     def offer_response(self, *, shopper_id: str, offer_code: str, accepted: bool) -> dict[str, Any]:
-        """Record the shopper's answer to an offer shown to them; the bandit learns from it."""
+        """Record the shopper's answer to an offer shown to them; the bandit learns from it.
+
+        The first accept of a showing is a grant, redeemed by the shopper's next order that
+        meets its min_spend within ``OFFER_GRANT_DAYS`` (``queries.apply_best_grant``): it keeps
+        the offer's terms and the maximum discount the policy decided for that showing (so the
+        discount never exceeds the margin cap, whatever the order's size).
+        """
         with self.sessions.begin() as session:
             shown = queries.last_shown_offer(session, shopper_id, offer_code)
             if shown is None:
                 raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")
             event = C.OFFER_ACCEPTED if accepted else C.OFFER_DECLINED
+            offer = session.get(Offer, offer_code) if accepted else None
+            grant = offer is not None and not queries.granted_since(session, shopper_id, offer_code, shown.id)
             row = queries.log_offer_event(
                 session,
                 shopper_id=shopper_id,
@@ -687,6 +696,9 @@ class RankingService:
                 segment=shown.segment,
                 event=event,
                 cost=float(shown.cost or 0),
+                max_discount=self._grant_max_discount(shown, offer, shopper_id) if grant else None,
+                grant=offer if grant else None,
+                expires_at=utcnow() + timedelta(days=C.OFFER_GRANT_DAYS) if grant else None,
             )
             answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
         return {
@@ -696,6 +708,21 @@ class RankingService:
             "accepted": answers[0],
             "declined": answers[1],
         }
+
+    def _grant_max_discount(self, shown: Any, offer: Offer | None, shopper_id: str) -> float:
+        """The max discount the policy decided when the offer was shown; for a showing logged
+        before showings kept it, the same margin rule applied to the shopper's value now."""
+        if shown.max_discount is not None:
+            return float(shown.max_discount)
+        if offer is None:
+            return 0.0
+        from recommender.offers_policy import MarginRule, OfferArm
+
+        _, _, value, _ = self._customer(shopper_id)
+        rule = MarginRule(
+            max_margin_share=self.settings.offer_max_margin_share, margin_rate=self.settings.offer_margin_rate
+        )
+        return rule.max_discount(OfferArm.from_offer(self._offer_dict(offer)), value)
 
     @staticmethod
     def _offer_dict(offer: Offer) -> dict[str, Any]:

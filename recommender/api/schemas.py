@@ -432,7 +432,8 @@ class OrderLineOut(BaseModel):
 
 
 class OrderOut(BaseModel):
-    """A stored order."""
+    """A stored order: ``total`` is the gross sum of the lines, ``payable`` what the shopper pays
+    after the ``discount`` of the offer ``offer_code`` redeemed on it (0 and null: none)."""
 
     order_id: str
     shopper_id: str
@@ -441,6 +442,9 @@ class OrderOut(BaseModel):
     currency: str
     recommendation_id: str | None
     ordered_at: datetime
+    discount: float = 0.0
+    offer_code: str | None = None
+    payable: float
 
 
 class OfferOut(BaseModel):

@@ -15,7 +15,7 @@ fits them.
 """
 
 from .arms import OfferArm
-from .policy import OfferDecision, OfferPolicy, UniformRandomPolicy
+from .policy import Grant, OfferDecision, OfferPolicy, UniformRandomPolicy
 from .simulator import OfferSimulator, SegmentProfile, SimulationResult
 from .thompson import BetaThompson
 from .value import CustomerValue, MarginRule, rank_customers
@@ -23,6 +23,7 @@ from .value import CustomerValue, MarginRule, rank_customers
 __all__ = [
     "BetaThompson",
     "CustomerValue",
+    "Grant",
     "MarginRule",
     "OfferArm",
     "OfferDecision",

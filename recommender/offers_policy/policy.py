@@ -15,6 +15,24 @@ from .value import CustomerValue, MarginRule
 
 
 @dataclass(frozen=True)
+class Grant:
+    """An offer as granted to one shopper: its terms, and the most it takes off any order.
+
+    This is what an accepted offer is worth at checkout, whether the grant was just decided
+    (:class:`OfferDecision`) or read back from storage when the shopper orders.
+    """
+
+    arm: OfferArm
+    max_discount: float
+
+    def discount_on(self, order_total: float) -> float:
+        """Discount on a real order: the offer's terms (0 below min_spend), capped at ``max_discount``
+        and never more than the order."""
+        total = max(float(order_total), 0.0)
+        return max(min(self.arm.discount_on(total), float(self.max_discount), total), 0.0)
+
+
+@dataclass(frozen=True)
 class OfferDecision:
     """The offer granted to one customer, with the numbers that allowed it.
 
@@ -38,9 +56,14 @@ class OfferDecision:
         """The score that won: sampled acceptance × net value."""
         return self.sampled_rate * self.net_value
 
+    @property
+    def grant(self) -> Grant:
+        """What the shopper holds if they accept: the offer's terms capped at ``max_discount``."""
+        return Grant(self.arm, self.max_discount)
+
     def discount_on(self, order_total: float) -> float:
         """Discount this grant gives on a real order: the offer's terms, capped at ``max_discount``."""
-        return min(self.arm.discount_on(order_total), self.max_discount)
+        return self.grant.discount_on(order_total)
 
 
 class OfferPolicy:
@@ -98,7 +121,7 @@ class OfferPolicy:
             cost=arm.cost(customer.order_value),
             budget=budget,
             cap=self.margin_rule.cap(customer),
-            max_discount=min(arm.nominal_max, budget),
+            max_discount=self.margin_rule.max_discount(arm, customer),
             net_value=self.net_value(arm, customer),
             sampled_rate=rate,
         )

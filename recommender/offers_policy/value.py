@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .constants import (
     AT_RISK_P_ALIVE,
@@ -31,6 +32,9 @@ from .constants import (
     DEFAULT_MAX_MARGIN_SHARE,
     RETAINED_TOLERANCE,
 )
+
+if TYPE_CHECKING:
+    from .arms import OfferArm
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,11 @@ class MarginRule:
         """Discount value offered now: a share of the cap, larger the more the customer is at risk."""
         weight = self.loyal_share + (1.0 - self.loyal_share) * (1.0 - customer.p_alive)
         return min(self.cap(customer), self.cap(customer) * weight)
+
+    def max_discount(self, arm: OfferArm, customer: CustomerValue) -> float:
+        """Most a grant of ``arm`` to this customer may take off any order: the offer's own
+        maximum, but never above the budget (so never above the cap)."""
+        return min(arm.nominal_max, self.budget(customer))
 
     def order_margin(self, order_value: float) -> float:
         """Margin of one order before any discount: margin_rate × order value."""

@@ -126,11 +126,20 @@ class Order(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"))
     recommendation_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    total: Mapped[float] = mapped_column(Money, default=0.0)
+    total: Mapped[float] = mapped_column(Money, default=0.0)  # gross: sum of the lines
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     source: Mapped[str] = mapped_column(String(32), default="chat")
     ordered_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    #: Taken off ``total`` by the offer grant redeemed on this order (0: none)
+    discount: Mapped[float] = mapped_column(Money, default=0.0, server_default="0")
+    #: Code of the offer whose grant was redeemed on this order
+    offer_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    @property
+    def payable(self) -> float:
+        """What the shopper pays: the gross total minus the discount."""
+        return round(float(self.total or 0) - float(self.discount or 0), 2)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
@@ -199,12 +208,19 @@ class OfferEvent(Base):
 
     ``event`` is ``shown``, ``accepted`` or ``declined``; ``segment`` is the shopper's segment
     when the offer was chosen, so answers are credited to the segment that was shown it.
+
+    Grants: a ``shown`` row keeps the policy's ``max_discount`` for that showing; the first
+    ``accepted`` answer to a showing is a grant and also keeps the offer's terms as accepted
+    (``discount_type``, ``discount_value``, ``min_spend``), ``max_discount`` and ``expires_at``.
+    An order placed before then redeems it once (``redeemed_order_id``, unique: a grant pays for
+    one order, an order uses one grant). Rows without ``max_discount`` grant nothing.
     """
 
     __tablename__ = "offer_events"
     __table_args__ = (
         Index("ix_offer_events_segment_code", "segment", "offer_code", "event"),
         Index("ix_offer_events_shopper_created", "shopper_id", "created_at"),
+        Index("ix_offer_events_redeemed_order", "redeemed_order_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -214,6 +230,12 @@ class OfferEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     cost: Mapped[float] = mapped_column(Money, default=0.0)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    max_discount: Mapped[float | None] = mapped_column(Money, nullable=True)  # CNY, the grant's cap
+    discount_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    discount_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_spend: Mapped[float | None] = mapped_column(Money, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    redeemed_order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RefitRequest(Base):

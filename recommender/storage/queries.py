@@ -8,12 +8,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
+from recommender.offers_policy import Grant, OfferArm
 from recommender.storage.models import (
     Handoff,
     Interaction,
@@ -281,15 +283,112 @@ def active_offers(session: Session) -> list[Offer]:
     return list(session.scalars(select(Offer).where(Offer.active.is_(True)).order_by(Offer.code)))
 
 
+def cents_down(amount: float) -> float:
+    """``amount`` rounded down to the cent (a stored discount or cap is never rounded up)."""
+    return float(Decimal(repr(float(amount))).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+
+
 def log_offer_event(
-    session: Session, *, shopper_id: str | None, offer_code: str, segment: str, event: str, cost: float = 0.0
+    session: Session,
+    *,
+    shopper_id: str | None,
+    offer_code: str,
+    segment: str,
+    event: str,
+    cost: float = 0.0,
+    max_discount: float | None = None,
+    grant: Offer | None = None,
+    expires_at: datetime | None = None,
 ) -> OfferEvent:
-    """Record an offer shown to a shopper, or the shopper's answer to it."""
+    """Record an offer shown to a shopper, or the shopper's answer to it.
+
+    ``max_discount`` (CNY, rounded down to the cent) is the policy's cap for a showing or a grant;
+    with ``grant`` (the offer accepted) the row is a grant: it keeps the offer's terms as they are
+    now and ``expires_at``.
+    """
     row = OfferEvent(shopper_id=shopper_id, offer_code=offer_code, segment=segment, event=event,
-                     cost=float(cost), created_at=utcnow())
+                     cost=float(cost), created_at=utcnow(),
+                     max_discount=None if max_discount is None else cents_down(max(max_discount, 0.0)))
+    if grant is not None:
+        row.discount_type = grant.discount_type
+        row.discount_value = float(grant.discount_value)
+        row.min_spend = float(grant.min_spend or 0)
+        row.expires_at = expires_at
     session.add(row)
     session.flush()
     return row
+
+
+def granted_since(session: Session, shopper_id: str, offer_code: str, after_id: int) -> bool:
+    """Whether this shopper already holds a grant of this offer from an answer after event ``after_id``
+    (a showing grants once, however often it is accepted)."""
+    query = select(OfferEvent.id).where(
+        OfferEvent.shopper_id == shopper_id, OfferEvent.offer_code == offer_code,
+        OfferEvent.event == C.OFFER_ACCEPTED, OfferEvent.id > after_id, OfferEvent.max_discount.is_not(None),
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def open_grants(session: Session, shopper_id: str, now: datetime) -> list[OfferEvent]:
+    """The shopper's grants not redeemed and not expired at ``now``, the soonest to expire first."""
+    query = (
+        select(OfferEvent)
+        .where(OfferEvent.shopper_id == shopper_id, OfferEvent.event == C.OFFER_ACCEPTED,
+               OfferEvent.max_discount.is_not(None), OfferEvent.discount_type.is_not(None),
+               OfferEvent.redeemed_order_id.is_(None), OfferEvent.expires_at > now)
+        .order_by(OfferEvent.expires_at, OfferEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def redeem_grant(session: Session, grant_id: int, order_id: str) -> bool:
+    """Mark grant ``grant_id`` redeemed by ``order_id`` unless some order already redeemed it.
+
+    A conditional UPDATE: of two transactions redeeming the same grant only one changes the row
+    (PostgreSQL re-checks the condition after the other commits; SQLite runs one writer at a time).
+    """
+    result = session.execute(
+        update(OfferEvent)
+        .where(OfferEvent.id == grant_id, OfferEvent.redeemed_order_id.is_(None))
+        .values(redeemed_order_id=order_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def grant_of(row: OfferEvent) -> Grant | None:
+    """The stored grant as the offer policy's Grant; None when its terms are unusable."""
+    try:
+        arm = OfferArm(code=row.offer_code, discount_type=str(row.discount_type),
+                       discount_value=float(row.discount_value or 0), min_spend=float(row.min_spend or 0))
+    except ValueError:
+        return None
+    return Grant(arm, float(row.max_discount or 0))
+
+
+def apply_best_grant(session: Session, order: Order, now: datetime | None = None) -> OfferEvent | None:
+    """Redeem the shopper's open grant worth most on this order (its min_spend met), if any.
+
+    The discount is the grant's terms on the order's gross total, capped at its max_discount and
+    at the total, rounded down to the cent; it is stored on the order (``discount``, ``offer_code``)
+    and the grant is marked redeemed in the caller's transaction. One grant per order.
+    """
+    now = now or utcnow()
+    total = float(order.total or 0)
+    candidates: list[tuple[float, OfferEvent]] = []
+    for row in open_grants(session, order.shopper_id, now):
+        grant = grant_of(row)
+        discount = cents_down(grant.discount_on(total)) if grant is not None else 0.0
+        if discount > 0:
+            candidates.append((discount, row))
+    candidates.sort(key=lambda pair: -pair[0])  # stable: ties keep the soonest to expire first
+    for discount, row in candidates:
+        if redeem_grant(session, row.id, order.id):
+            order.discount = discount
+            order.offer_code = row.offer_code
+            session.flush()
+            return row
+    return None
 
 
 def last_shown_offer(session: Session, shopper_id: str, offer_code: str) -> OfferEvent | None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 TOKEN = "test-service-token-0123456789"
 USD_CNY = 7.2
+SAVE20_OFF, SAVE20_MIN_SPEND = 20.0, 200.0  # the one offer the fake shows: 满200减20
 
 
 def _item(id_, vertical, category, zh, en, brand, colour, price, reason_zh, reason_en, **attributes):
@@ -246,6 +247,7 @@ class FakeRecommender:
         self.only_rules = False  # mode similar: answer only the items a co-purchase rule links
         self._counter = 0
         self._lock = threading.Lock()
+        self.grants: Dict[str, str] = {}  # shopper -> code of the accepted offer not redeemed yet
 
     def calls(self, method: str, path_prefix: str) -> List[Dict[str, Any]]:
         """Recorded requests with this method whose path starts with ``path_prefix``."""
@@ -256,6 +258,32 @@ class FakeRecommender:
         matching = self.calls(method, path_prefix)
         assert len(matching) == 1, f"{len(matching)} calls to {method} {path_prefix}"
         return matching[0]["body"]
+
+    def _order(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        """An OrderOut; an accepted SAVE20 (20 off from 200) is redeemed by the shopper's next order
+        that reaches 200, as the recommender does with the grants of accepted offers."""
+        prices = {i["id"]: i["price"] for i in CATALOG}
+        lines = [
+            {"item_id": line["item_id"], "quantity": line.get("quantity", 1), "unit_price": prices[line["item_id"]]}
+            for line in body["items"]
+        ]
+        total = float(sum(line["unit_price"] * line["quantity"] for line in lines))
+        code = self.grants.get(body["shopper_id"])
+        discount = SAVE20_OFF if code and total >= SAVE20_MIN_SPEND else 0.0
+        if discount:
+            del self.grants[body["shopper_id"]]
+        return {
+            "order_id": f"o_{self._next()}",
+            "shopper_id": body["shopper_id"],
+            "items": lines,
+            "total": total,
+            "currency": "CNY",
+            "recommendation_id": body.get("recommendation_id"),
+            "ordered_at": "2026-11-26T12:00:00Z",
+            "discount": discount,
+            "offer_code": code if discount else None,
+            "payable": total - discount,
+        }
 
     def _next(self) -> int:
         with self._lock:
@@ -312,7 +340,7 @@ class FakeRecommender:
         if method == "POST" and path == "/api/v1/interactions":
             return 201, {"id": self._next(), "used_for_personalisation": True}
         if method == "POST" and path == "/api/v1/orders":
-            return 201, {"id": f"o_{self._next()}", "shopper_id": body["shopper_id"], "items": body["items"]}
+            return 201, self._order(body)
         if method == "POST" and path == "/api/v1/handoffs":
             return 201, {"id": self._next(), "status": "open", **body}
         if method == "GET" and path == "/api/v1/offers":
@@ -321,6 +349,8 @@ class FakeRecommender:
             code = unquote(path.split("/")[4])
             if code != "SAVE20":
                 return 404, {"detail": f"offer '{code}' was not shown to shopper '{body['shopper_id']}'"}
+            if body["accepted"]:
+                self.grants[body["shopper_id"]] = code
             return 201, {
                 "offer_code": code,
                 "segment": "new",

@@ -1,7 +1,9 @@
 """action_offers."""
 import pytest
-from action_testkit import SENDER, make_tracker, run_action, slot_events
+from action_testkit import SENDER, entity, make_tracker, run_action, shown_state, slot_events
+from fake_recommender import cards
 
+from actions.feedback import ActionBuy
 from actions.messages import say
 from actions.offers import ActionOffers
 from actions.smalltalk import ActionAffirm, ActionDeny
@@ -63,3 +65,43 @@ async def test_missing_token_is_refused_and_answered(recommender, monkeypatch, c
     dispatcher, _ = await run_action(ActionOffers(), make_tracker("any deals?", "ask_offers", language="en"))
     assert [m["text"] for m in dispatcher.messages] == ["Sorry, I can't fetch offers right now. Please try again later."]
     assert "refused: HTTP 401" in caplog.text
+
+
+@pytest.mark.parametrize(("language", "claimed", "discounted", "plain"), [
+    (
+        "zh", "好的",
+        "下单成功：「蓝色碎花裙」×1，¥299。已用优惠券 SAVE20 减¥20，实付¥279。订单号：o_1。",
+        "下单成功：「蓝色碎花裙」×1，¥299。订单号：o_2。",
+    ),
+    (
+        "en", "yes",
+        "Order placed: 1 × Blue floral dress, ¥299. Offer SAVE20 took ¥20 off: you pay ¥279. Order number: o_1.",
+        "Order placed: 1 × Blue floral dress, ¥299. Order number: o_2.",
+    ),
+])
+async def test_an_accepted_offer_is_taken_off_the_next_order_and_said_once(
+    recommender, language, claimed, discounted, plain
+):
+    """The recommender redeems the grant on the order (the fake: SAVE20, 20 off from 200); the chat says so."""
+    tracker = make_tracker(claimed, "affirm", language=language, slots={"pending_offer": "SAVE20"},
+                           events=asked(language))
+    await run_action(ActionAffirm(), tracker)
+    replies = []
+    for _ in range(2):
+        buy = make_tracker("buy the third one", "buy", [entity("ordinal", "3")], language=language,
+                           slots=shown_state(language))
+        dispatcher, _ = await run_action(ActionBuy(), buy)
+        replies += [m["text"] for m in dispatcher.messages]
+    assert replies == [discounted, plain]
+    orders = recommender.calls("POST", "/api/v1/orders")
+    assert [o["body"]["items"] for o in orders] == [[{"item_id": "f3", "quantity": 1}]] * 2
+
+
+async def test_an_order_below_the_offers_min_spend_says_no_discount(recommender):
+    await run_action(ActionAffirm(), make_tracker("好的", "affirm", slots={"pending_offer": "SAVE20"}, events=asked()))
+    dishes = cards("dish", "zh")
+    dispatcher, _ = await run_action(
+        ActionBuy(), make_tracker("买第一个", "buy", [entity("ordinal", "1")], slots={"last_items": dishes})
+    )
+    assert [m["text"] for m in dispatcher.messages] == ["下单成功：「麻婆豆腐（素）」×1，¥38。订单号：o_1。"]
+    assert recommender.grants == {SENDER: "SAVE20"}  # kept for an order that reaches 200

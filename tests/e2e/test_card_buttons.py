@@ -100,3 +100,36 @@ def test_an_outfit_keeps_the_budget_ceiling(chat, stack):
     mode, filters = db_rows(stack, "SELECT mode, filters FROM recommendation_log WHERE id = ?", outfit_id)[0]
     filters = json.loads(filters)
     assert mode == "outfit" and filters["price_max"] == 500 and filters["occasion"] == "date", filters
+
+
+def test_an_offer_claimed_in_chat_comes_off_the_next_order_once(chat, stack):
+    shown = chat.say("有什么优惠吗")
+    offers = [m["custom"] for m in shown if (m.get("custom") or {}).get("type") == "offers"]
+    assert len(offers) == 1 and len(offers[0]["offers"]) == 1, shown
+    offer = offers[0]["offers"][0]
+    claimed = texts(chat.say("好的"))
+    assert offer["code"] in claimed, claimed
+
+    dresses_id, dresses = listed(chat.say("我想买一条适合约会的连衣裙，500元以内"))
+    dress = next(d for d in dresses if d["price"] >= offer["min_spend"])
+    chat.say(button("like_item", dress, dresses_id))
+    bought = texts(chat.say("就买这个"))
+    assert dress["title"] in bought and f"已用优惠券 {offer['code']} 减" in bought and "实付" in bought, bought
+    again = texts(chat.say("就买这个"))  # the grant is used: the second order pays in full
+    assert dress["title"] in again and "优惠券" not in again, again
+
+    orders = db_rows(
+        stack,
+        "SELECT id, total, discount, offer_code FROM orders WHERE shopper_id = ? ORDER BY created_at",
+        chat.sender,
+    )
+    assert len(orders) == 2, orders
+    (first_id, total, discount, code), (_, _, second_discount, second_code) = orders
+    assert code == offer["code"] and 0 < discount <= min(total, offer["discount_value"]), orders
+    assert (second_discount, second_code) == (0, None), orders
+    redeemed = db_rows(
+        stack,
+        "SELECT redeemed_order_id FROM offer_events WHERE shopper_id = ? AND event = 'accepted'",
+        chat.sender,
+    )
+    assert redeemed == [(first_id,)], redeemed

@@ -395,6 +395,8 @@ def test_orders(client, service_headers, sessions) -> None:
     assert response.status_code == 201
     order = response.json()
     assert order["total"] == pytest.approx(2 * 39.9 + 259.0) and len(order["items"]) == 2
+    # no offer accepted: nothing off, the shopper pays the total
+    assert (order["discount"], order["offer_code"], order["payable"]) == (0.0, None, order["total"])
     with sessions.begin() as session:
         purchases = session.scalars(select(Interaction).where(Interaction.type == "purchase")).all()
         assert sorted((p.item_id, p.order_id) for p in purchases) == [

@@ -7,6 +7,7 @@ POST /api/v1/offers/{code}/response records the answer; answers change later cho
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from recommender import constants as C
 from recommender.api.app import create_app
@@ -25,7 +27,9 @@ from recommender.clv.constants import SEGMENT_LABELS
 from recommender.config import Settings, SettingsError
 from recommender.customers import MIN_CLV_CUSTOMERS, fit_customer_values
 from recommender.offers_policy import MarginRule
-from recommender.storage.models import Offer, OfferEvent
+from recommender.storage import queries
+from recommender.storage.frames import as_utc
+from recommender.storage.models import Item, Offer, OfferEvent, Order, Shopper
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 
@@ -391,3 +395,189 @@ def test_customer_analytics_segments_and_win_back_list(
     value = fitted.values[top]
     assert row["value_at_risk"] == pytest.approx(value.retained_clv - value.clv, abs=0.01)
     assert row["p_buy"] == pytest.approx(fitted.p_buy[top], abs=1e-4)
+
+
+# -- redeeming an accepted offer on the next order -------------------------------
+
+
+def only_offer(sessions, code: str, discount_type: str, discount_value: float, min_spend: float = 0.0) -> None:
+    """Make ``code`` the only active offer (for every segment), so the policy can only show it."""
+    with sessions.begin() as session:
+        session.execute(update(Offer).values(active=False))
+        session.add(
+            Offer(code=code, title_zh=code, title_en=code, description_zh="", description_en="",
+                  discount_type=discount_type, discount_value=discount_value, min_spend=min_spend,
+                  segment="all", active=True)
+        )
+
+
+def claim(client: TestClient, headers: dict[str, str], code: str, accepted: bool = True, shopper: str = "sh-a"):
+    """Show the offer to the shopper and answer it; the policy numbers of that showing."""
+    body = get_offer(client, headers, shopper=shopper)
+    assert [o["code"] for o in body["offers"]] == [code], body
+    response = answer(client, headers, code, accepted, shopper=shopper)
+    assert response.status_code == 201, response.text
+    return body["policy"]
+
+
+def place(client: TestClient, headers: dict[str, str], lines: dict[str, int], shopper: str = "sh-a"):
+    response = client.post(
+        "/api/v1/orders",
+        json={"shopper_id": shopper, "items": [{"item_id": i, "quantity": q} for i, q in lines.items()]},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def grants(sessions, shopper: str | None = None) -> list[OfferEvent]:
+    """Accepted answers that are grants (they carry a max discount), oldest first."""
+    query = select(OfferEvent).where(OfferEvent.event == C.OFFER_ACCEPTED, OfferEvent.max_discount.is_not(None))
+    if shopper is not None:
+        query = query.where(OfferEvent.shopper_id == shopper)
+    with sessions() as session:
+        return list(session.scalars(query.order_by(OfferEvent.id)))
+
+
+def assert_no_discount(order: dict[str, Any]) -> None:
+    assert (order["discount"], order["offer_code"], order["payable"]) == (0.0, None, order["total"]), order
+
+
+def test_accepted_percent_offer_is_redeemed_once_and_capped_on_a_huge_order(
+    offers, client, service_headers, sessions
+) -> None:
+    only_offer(sessions, "PCT", "percent", 1.5)
+    policy = claim(client, service_headers, "PCT")
+    [grant] = grants(sessions)
+    with sessions() as session:
+        [shown] = session.scalars(select(OfferEvent).where(OfferEvent.event == C.OFFER_SHOWN)).all()
+    # the grant keeps the offer's terms and the max discount the policy decided when showing it
+    assert (grant.discount_type, grant.discount_value, grant.min_spend) == ("percent", 1.5, 0.0)
+    assert grant.max_discount == shown.max_discount and 0 < grant.max_discount <= policy["budget"] <= policy["cap"]
+    assert grant.redeemed_order_id is None
+    expected_expiry = datetime.now(UTC) + timedelta(days=C.OFFER_GRANT_DAYS)
+    assert abs(as_utc(grant.expires_at) - expected_expiry) < timedelta(minutes=1)
+
+    huge = place(client, service_headers, {"f2": 218})  # 218 × 459 = 100,062 CNY
+    assert huge["total"] == pytest.approx(100_062.0)
+    assert 0.015 * huge["total"] > 100 * grant.max_discount  # the offer's own terms are far over the cap
+    assert huge["discount"] == grant.max_discount and huge["offer_code"] == "PCT"
+    assert huge["payable"] == pytest.approx(huge["total"] - grant.max_discount, abs=0.001)
+    [redeemed] = grants(sessions)
+    assert redeemed.redeemed_order_id == huge["order_id"]
+    with sessions() as session:
+        stored = session.get(Order, huge["order_id"])
+        assert (stored.discount, stored.offer_code, stored.total) == (huge["discount"], "PCT", huge["total"])
+    assert_no_discount(place(client, service_headers, {"f2": 218}))  # a grant is used once
+
+
+def test_grant_waits_for_an_order_that_meets_min_spend(offers, client, service_headers, sessions) -> None:
+    only_offer(sessions, "MIN300", "amount", 10.0, min_spend=300.0)
+    claim(client, service_headers, "MIN300")
+    assert_no_discount(place(client, service_headers, {"p1": 1}))  # 39.9 < 300
+    assert grants(sessions)[0].redeemed_order_id is None
+    order = place(client, service_headers, {"f2": 1})  # 459
+    assert (order["discount"], order["offer_code"], order["payable"]) == (10.0, "MIN300", 449.0)
+
+
+def test_expired_grant_is_not_applied(offers, client, service_headers, sessions) -> None:
+    only_offer(sessions, "TENOFF", "amount", 10.0)
+    claim(client, service_headers, "TENOFF")
+    with sessions.begin() as session:
+        session.execute(update(OfferEvent).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    assert_no_discount(place(client, service_headers, {"f2": 1}))
+    assert grants(sessions)[0].redeemed_order_id is None
+
+
+def test_declined_offer_and_another_shoppers_grant_give_no_discount(
+    offers, client, service_headers, sessions
+) -> None:
+    only_offer(sessions, "TENOFF", "amount", 10.0)
+    claim(client, service_headers, "TENOFF", accepted=False, shopper="sh-a")
+    claim(client, service_headers, "TENOFF", accepted=True, shopper="sh-b")
+    assert [g.shopper_id for g in grants(sessions)] == ["sh-b"]
+    assert_no_discount(place(client, service_headers, {"f2": 1}, shopper="sh-a"))
+    assert place(client, service_headers, {"f2": 1}, shopper="sh-b")["discount"] == 10.0
+
+
+def test_one_showing_grants_once_and_the_best_grant_is_used_first(
+    offers, client, service_headers, sessions
+) -> None:
+    only_offer(sessions, "FIVE", "amount", 5.0)
+    claim(client, service_headers, "FIVE")
+    assert answer(client, service_headers, "FIVE", True).status_code == 201  # the same showing, again
+    only_offer(sessions, "EIGHT", "amount", 8.0)
+    claim(client, service_headers, "EIGHT")
+    assert [g.offer_code for g in grants(sessions)] == ["FIVE", "EIGHT"]
+    first, second = (place(client, service_headers, {"f2": 1}) for _ in range(2))
+    assert (first["offer_code"], first["discount"]) == ("EIGHT", 8.0)  # one grant per order: the best
+    assert (second["offer_code"], second["discount"]) == ("FIVE", 5.0)
+    assert_no_discount(place(client, service_headers, {"f2": 1}))
+
+
+def test_a_showing_logged_without_a_max_discount_gets_it_from_the_margin_rule(
+    offers, client, service_headers, sessions, settings
+) -> None:
+    only_offer(sessions, "PCT", "percent", 1.5)
+    with sessions.begin() as session:  # as logged before showings kept the policy's max discount
+        session.add(OfferEvent(shopper_id="sh-a", offer_code="PCT", segment=C.DEFAULT_SEGMENT,
+                               event=C.OFFER_SHOWN, cost=1.0))
+    assert answer(client, service_headers, "PCT", True).status_code == 201
+    value = client.app.state.service.snapshot().customers.value_of(None)
+    rule = MarginRule(max_margin_share=settings.offer_max_margin_share, margin_rate=settings.offer_margin_rate)
+    [grant] = grants(sessions)
+    assert grant.max_discount == pytest.approx(rule.budget(value), abs=0.01) and grant.max_discount <= rule.cap(value)
+    assert place(client, service_headers, {"f2": 218})["discount"] == grant.max_discount
+
+
+def test_two_orders_racing_for_one_grant_redeem_it_once(offers, client, service_headers, sessions) -> None:
+    """Both transactions see the grant open; the conditional UPDATE lets only one redeem it."""
+    only_offer(sessions, "TENOFF", "amount", 10.0)
+    claim(client, service_headers, "TENOFF")
+    assert client.put("/api/v1/shoppers/sh-a", json={"language": "en"}, headers=service_headers).status_code == 200
+
+    def order_in(session) -> Order:
+        return queries.create_order(
+            session, shopper=session.get(Shopper, "sh-a"), lines=[(session.get(Item, "f2"), 1)],
+            recommendation_id=None,
+        )
+
+    outcome: dict[str, Any] = {}
+    first = sessions()
+    first.begin()
+    first_order = order_in(first)
+    assert queries.apply_best_grant(first, first_order) is not None  # redeemed, not committed yet
+
+    def second() -> None:
+        try:
+            with sessions.begin() as session:
+                order = order_in(session)
+                outcome["grant"] = queries.apply_best_grant(session, order)
+                outcome["discount"] = order.discount
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["error"] = exc
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    racer.join(timeout=1.0)
+    assert racer.is_alive()  # waiting for the first transaction (row lock, or SQLite's write lock)
+    first.commit()
+    first.close()
+    racer.join(timeout=15)
+    assert not racer.is_alive() and "error" not in outcome, outcome
+    assert outcome["grant"] is None and outcome["discount"] == 0.0
+    [grant] = grants(sessions)
+    assert grant.redeemed_order_id == first_order.id
+    with sessions() as session:
+        discounts = sorted(o.discount for o in session.scalars(select(Order).where(Order.shopper_id == "sh-a")))
+    assert discounts == [0.0, 10.0]
+
+
+def test_an_order_redeems_at_most_one_grant(offers, client, service_headers, sessions) -> None:
+    for code in ("FIVE", "EIGHT"):
+        only_offer(sessions, code, "amount", 5.0)
+        claim(client, service_headers, code)
+    order = place(client, service_headers, {"f2": 1})
+    other = next(g for g in grants(sessions) if g.redeemed_order_id is None)
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.execute(update(OfferEvent).where(OfferEvent.id == other.id).values(redeemed_order_id=order["order_id"]))

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
@@ -15,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from recommender import constants as C
 from recommender.storage import frames, queries
 from recommender.storage.db import create_db_engine, normalise_url, session_factory
-from recommender.storage.migrate import upgrade
-from recommender.storage.models import Base, Interaction, Item, Shopper
+from recommender.storage.migrate import alembic_config, upgrade
+from recommender.storage.models import Base, Interaction, Item, Order, Shopper, utcnow
 
 INJECTION = "Robert'); DROP TABLE items;-- <script>alert(1)</script> 1' OR '1'='1 \u200b\u202e😀\r\n"
 
@@ -213,3 +214,40 @@ def test_planner_statistics_pick_the_shopper_index(database_url: str, sessions, 
     finally:
         engine.dispose()
     assert "ix_interactions_shopper_created" in plan, plan
+
+
+def test_migration_0005_adds_discounts_and_grants_and_reverts_without_losing_orders(
+    database_url: str, sessions, catalog
+) -> None:
+    """Orders placed before 0005 get no discount; 0005 down and up again keeps orders and their lines."""
+    engine = create_db_engine(database_url)
+    config = alembic_config(database_url)
+
+    def lines() -> list[tuple[str, str, int]]:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(text("SELECT order_id, item_id, quantity FROM order_lines"))]
+
+    try:
+        command.downgrade(config, "0004")
+        with engine.begin() as connection:
+            assert "discount" not in {c["name"] for c in inspect(connection).get_columns("orders")}
+            connection.execute(text("INSERT INTO shoppers (id, channel, language, consent, profile, created_at, "
+                                    "updated_at) VALUES ('m', 'web', 'zh', false, '{}', :t, :t)"), {"t": utcnow()})
+            connection.execute(text("INSERT INTO orders (id, shopper_id, total, currency, source, ordered_at, "
+                                    "created_at) VALUES ('o_old', 'm', 78, 'CNY', 'chat', :t, :t)"), {"t": utcnow()})
+            connection.execute(text("INSERT INTO order_lines (order_id, item_id, quantity, unit_price) "
+                                    "VALUES ('o_old', 'p1', 2, 39)"))
+        upgrade(database_url)
+        with sessions() as session:
+            old = session.get(Order, "o_old")
+            assert (old.total, old.discount, old.offer_code, old.payable) == (78.0, 0.0, None, 78.0)
+        assert lines() == [("o_old", "p1", 2)]
+        command.downgrade(config, "0004")
+        assert lines() == [("o_old", "p1", 2)]  # reverting does not cascade into the lines
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("offer_events")}
+            assert not columns & {"max_discount", "expires_at", "redeemed_order_id"}
+    finally:
+        upgrade(database_url)
+        engine.dispose()
+    assert lines() == [("o_old", "p1", 2)]

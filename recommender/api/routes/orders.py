@@ -18,12 +18,15 @@ router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[ServiceAuth]
 
 
 def order_out(order: Order) -> dict[str, Any]:
-    """Serialise an order with its lines."""
+    """Serialise an order with its lines, and the offer discount it got (``payable`` = total − discount)."""
     return {
         "order_id": order.id,
         "shopper_id": order.shopper_id,
         "items": [{"item_id": line.item_id, "quantity": line.quantity, "unit_price": float(line.unit_price)} for line in order.lines],
         "total": float(order.total),
+        "discount": float(order.discount or 0),
+        "offer_code": order.offer_code,
+        "payable": order.payable,
         "currency": order.currency,
         "recommendation_id": order.recommendation_id,
         "ordered_at": as_utc(order.ordered_at),
@@ -32,7 +35,11 @@ def order_out(order: Order) -> dict[str, Any]:
 
 @router.post("/orders", response_model=OrderOut, status_code=201)
 def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Place an order at the items' current prices; records a purchase per line."""
+    """Place an order at the items' current prices; records a purchase per line.
+
+    The shopper's best open offer grant (accepted, not expired, min_spend met) is redeemed on it
+    in the same transaction: its discount is capped at the grant's max_discount.
+    """
     items = queries.items_by_ids(session, [line.item_id for line in body.items])
     missing = [line.item_id for line in body.items if line.item_id not in items]
     if missing:
@@ -50,4 +57,5 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
         session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
         recommendation_id=body.recommendation_id, listed=listed,
     )
+    queries.apply_best_grant(session, order)
     return order_out(order)

@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from recommender.clv import BetaGeoModel, GammaGammaModel
-from recommender.offers_policy import CustomerValue, MarginRule, OfferArm, OfferPolicy, rank_customers
+from recommender.offers_policy import (
+    CustomerValue,
+    Grant,
+    MarginRule,
+    OfferArm,
+    OfferPolicy,
+    rank_customers,
+)
 
 ARMS = [
     OfferArm("FREESHIP", "amount", 8, 49),
@@ -76,6 +83,21 @@ def test_the_grant_carries_its_maximum_discount():
     amount = OfferPolicy([OfferArm("TEN", "amount", 10, 59)], rule).choose("x", customer)
     assert amount.max_discount == 10.0
     assert amount.discount_on(58.0) == 0.0 and amount.discount_on(59.0) == 10.0
+
+
+def test_a_stored_grant_gives_the_same_discount_as_the_decision():
+    """At checkout the grant is read back from storage as a Grant (terms + max_discount)."""
+    rule = MarginRule(max_margin_share=0.2, margin_rate=0.3, loyal_share=0.25)
+    customer = CustomerValue(clv=1000.0, p_alive=0.5, order_value=100.0, retained_clv=2000.0)
+    for arm in (OfferArm("PCT20", "percent", 20, 50), OfferArm("TEN", "amount", 10, 59)):
+        decision = OfferPolicy([arm], rule).choose("x", customer)
+        assert decision.max_discount == rule.max_discount(arm, customer)
+        stored = Grant(OfferArm(arm.code, arm.discount_type, arm.discount_value, arm.min_spend), decision.max_discount)
+        for total in (0.0, 49.0, 50.0, 58.0, 59.0, 200.0, 100_000.0):
+            assert stored.discount_on(total) == decision.discount_on(total) <= min(decision.max_discount, total)
+    assert Grant(OfferArm("PCT20", "percent", 20, 0), 75.0).discount_on(100_000.0) == 75.0
+    assert Grant(OfferArm("ALL", "percent", 100, 0), 75.0).discount_on(30.0) == 30.0  # never more than the order
+    assert Grant(OfferArm("TEN", "amount", 10, 0), 0.0).discount_on(100.0) == 0.0
 
 
 def test_zero_value_gets_no_offer():
