@@ -678,7 +678,8 @@ class RankingService:
         """Record the shopper's answer to an offer shown to them; the bandit learns from it.
 
         The first accept of a showing is a grant, redeemed by the shopper's next order that
-        meets its min_spend within ``OFFER_GRANT_DAYS`` (``queries.apply_best_grant``): it keeps
+        meets its min_spend within the offer's ``valid_days`` (default ``OFFER_GRANT_DAYS``;
+        ``queries.apply_best_grant``): it keeps
         the offer's terms and the maximum discount the policy decided for that showing (so the
         discount never exceeds the margin cap, whatever the order's size).
         """
@@ -698,7 +699,9 @@ class RankingService:
                 cost=float(shown.cost or 0),
                 max_discount=self._grant_max_discount(shown, offer, shopper_id) if grant else None,
                 grant=offer if grant else None,
-                expires_at=utcnow() + timedelta(days=C.OFFER_GRANT_DAYS) if grant else None,
+                expires_at=utcnow() + timedelta(days=offer.valid_days or C.OFFER_GRANT_DAYS)
+                if grant and offer is not None
+                else None,
             )
             answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
         return {

@@ -176,6 +176,8 @@ class Offer(Base):
     min_spend: Mapped[float] = mapped_column(Money, default=0.0)
     segment: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Days an accepted offer stays redeemable (None: constants.OFFER_GRANT_DAYS)
+    valid_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class RecommendationLog(Base):

@@ -366,15 +366,29 @@ def grant_of(row: OfferEvent) -> Grant | None:
     return Grant(arm, float(row.max_discount or 0))
 
 
+#: Verticals no shop offer discounts: a coupon must not change the price of a financial product.
+UNDISCOUNTED_VERTICALS = ("finance",)
+
+
+def discountable_total(session: Session, order: Order) -> float:
+    """Gross value of the order's lines an offer may discount (and whose sum meets its min_spend)."""
+    ids = [line.item_id for line in order.lines]
+    excluded = set(
+        session.scalars(select(Item.id).where(Item.id.in_(ids), Item.vertical.in_(UNDISCOUNTED_VERTICALS)))
+    ) if ids else set()
+    return sum(float(line.unit_price) * line.quantity for line in order.lines if line.item_id not in excluded)
+
+
 def apply_best_grant(session: Session, order: Order, now: datetime | None = None) -> OfferEvent | None:
     """Redeem the shopper's open grant worth most on this order (its min_spend met), if any.
 
-    The discount is the grant's terms on the order's gross total, capped at its max_discount and
-    at the total, rounded down to the cent; it is stored on the order (``discount``, ``offer_code``)
+    The discount is the grant's terms on the order's discountable gross total (financial products
+    excluded: ``discountable_total``), capped at its max_discount and at that total, rounded down
+    to the cent; it is stored on the order (``discount``, ``offer_code``)
     and the grant is marked redeemed in the caller's transaction. One grant per order.
     """
     now = now or utcnow()
-    total = float(order.total or 0)
+    total = discountable_total(session, order)
     candidates: list[tuple[float, OfferEvent]] = []
     for row in open_grants(session, order.shopper_id, now):
         grant = grant_of(row)

@@ -581,3 +581,25 @@ def test_an_order_redeems_at_most_one_grant(offers, client, service_headers, ses
     other = next(g for g in grants(sessions) if g.redeemed_order_id is None)
     with pytest.raises(IntegrityError), sessions.begin() as session:
         session.execute(update(OfferEvent).where(OfferEvent.id == other.id).values(redeemed_order_id=order["order_id"]))
+
+
+def test_financial_products_are_never_discounted_nor_count_toward_min_spend(
+    offers, client, service_headers, sessions
+) -> None:
+    only_offer(sessions, "MIN100", "amount", 10.0, min_spend=100.0)
+    claim(client, service_headers, "MIN100")
+    # 60 × 50 = 3,000 CNY of a deposit plus one 39.9 snack: only 39.9 is discountable, under min_spend
+    assert_no_discount(place(client, service_headers, {"n1": 60, "p1": 1}))
+    assert_no_discount(place(client, service_headers, {"n1": 60}))
+    assert grants(sessions)[0].redeemed_order_id is None
+    with_dress = place(client, service_headers, {"n1": 60, "f2": 1})  # the dress alone meets it
+    assert (with_dress["discount"], with_dress["offer_code"]) == (10.0, "MIN100")
+
+
+def test_grant_lasts_as_long_as_the_offer_says(offers, client, service_headers, sessions) -> None:
+    only_offer(sessions, "MONTH", "amount", 10.0)
+    with sessions.begin() as session:
+        session.get(Offer, "MONTH").valid_days = 30
+    claim(client, service_headers, "MONTH")
+    [grant] = grants(sessions)
+    assert abs(as_utc(grant.expires_at) - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=1)

@@ -34,6 +34,9 @@ def upgrade() -> None:
     with op.batch_alter_table('orders') as batch:
         batch.add_column(sa.Column('discount', Money, nullable=False, server_default='0'))
         batch.add_column(sa.Column('offer_code', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('offers') as batch:
+        # how long an accepted offer stays redeemable (None: the service's default)
+        batch.add_column(sa.Column('valid_days', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
@@ -42,6 +45,8 @@ def downgrade() -> None:
     ``recreate='never'``: SQLite (3.35+) drops the columns in place. Recreating ``orders`` the
     batch way would drop the table with foreign keys on, which deletes every order line.
     """
+    with op.batch_alter_table('offers', recreate='never') as batch:
+        batch.drop_column('valid_days')
     with op.batch_alter_table('orders', recreate='never') as batch:
         batch.drop_column('offer_code')
         batch.drop_column('discount')
