@@ -188,12 +188,26 @@ class ActionBuy(DxeAction):
                 price=price_of(item),
                 order_id=order_id,
                 code=order.get("offer_code") or "",
-                discount=format_price(discount, currency),
-                payable=format_price(payable, currency),
+                discount=_as_shown(discount, currency, item),
+                payable=_as_shown(_money(payable), currency, item),
             )
         else:
             turn.say("order_placed", title=title, price=price_of(item), order_id=order_id)
         return [SlotSet(SLOT_SELECTED_ITEM, str(item["id"]))]
+
+
+def _as_shown(amount: float, currency: str, item: Dict[str, Any]) -> str:
+    """An order amount in the currency the shopper has been seeing prices in.
+
+    The order is in the catalog's currency; the card carries the same price converted for
+    display (``display_price`` / ``display_currency``), whose ratio is the rate the recommender
+    used. Without a usable display price the amount stays in the order's currency.
+    """
+    shown_currency = item.get("display_currency")
+    price, shown = _money(item.get("price")), _money(item.get("display_price"))
+    if shown_currency and shown_currency != currency and item.get("currency") == currency and price > 0 and shown > 0:
+        return format_price(amount * shown / price, shown_currency)
+    return format_price(amount, currency)
 
 
 def _money(value: Any) -> float:

@@ -105,3 +105,22 @@ async def test_an_order_below_the_offers_min_spend_says_no_discount(recommender)
     )
     assert [m["text"] for m in dispatcher.messages] == ["下单成功：「麻婆豆腐（素）」×1，¥38。订单号：o_1。"]
     assert recommender.grants == {SENDER: "SAVE20"}  # kept for an order that reaches 200
+
+
+async def test_the_discount_is_said_in_the_currency_the_shopper_sees(recommender):
+    """Prices shown in USD: the order (in CNY) is confirmed in USD at the card's own rate."""
+    from fake_recommender import USD_CNY
+
+    await run_action(ActionAffirm(), make_tracker("yes", "affirm", language="en", slots={"pending_offer": "SAVE20"},
+                                                  events=asked("en")))
+    in_usd = cards("fashion", "en", currency="USD")
+    dispatcher, _ = await run_action(
+        ActionBuy(),
+        make_tracker("buy the third one", "buy", [entity("ordinal", "3")], language="en", slots={"last_items": in_usd}),
+    )
+    dress = in_usd[2]
+    off, pay = 20 / USD_CNY, (dress["price"] - 20) / USD_CNY
+    assert [m["text"] for m in dispatcher.messages] == [
+        f"Order placed: 1 × {dress['title']}, ${dress['display_price']:g}. Offer SAVE20 took ${off:.2f} off: "
+        f"you pay ${pay:.2f}. Order number: o_1."
+    ]
