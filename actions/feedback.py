@@ -23,6 +23,8 @@ from actions.constants import (
 from actions.items import (
     Item,
     Reference,
+    explicit_reference,
+    locate,
     price_of,
     reason_of,
     resolve_reference,
@@ -164,6 +166,11 @@ class ActionBuy(DxeAction):
             return []
         item = reference.item
         title = title_of(item, turn.language)
+        if explicit_reference(turn.tracker) and not locate(turn.tracker, str(item["id"])).shown:
+            # an id sent as a payload (no card has a buy button, so typed) must be an item shown
+            # in this chat, where the search applied the shopper's allergens and risk ceiling
+            turn.say("buy_not_shown", title=title)
+            return []
         try:
             order = await turn.client.create_order(
                 turn.shopper_id, str(item["id"]), 1, reference.recommendation_id

@@ -57,6 +57,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "我还没给你推荐过东西呢，想看看什么？",
         "en": "I haven't shown you anything yet. What would you like to see?",
     },
+    "buy_not_shown": {
+        "zh": "「{title}」不在这次聊天推荐给你的列表里。先让我帮你找找，再从卡片上下单吧。",
+        "en": "{title} isn't in the lists I've shown you in this chat. Let me find it for you first, then order from a card.",
+    },
     "no_such_item": {
         "zh": "我刚才只推荐了{n}个，你说的是哪一个？",
         "en": "I only showed {n} items. Which one do you mean?",
@@ -206,6 +210,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     "offer_question": {
         "zh": "要领取这张优惠券吗？回复“好的”或“不用了”。",
         "en": "Would you like to claim this offer? Say yes or no.",
+    },
+    "offer_already_held": {
+        "zh": "你已经有一张还没用的优惠券了，先用掉它吧（下单时自动抵扣）；{code} 这次不能叠加领取。",
+        "en": "You already hold an unused offer, which applies at your next checkout; {code} can't be added on top of it.",
     },
     "offer_accepted": {
         "zh": "已为你领取优惠券 {code}，结算时自动抵扣。",

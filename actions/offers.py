@@ -39,14 +39,17 @@ def pending_offer(turn: Turn) -> Optional[str]:
 async def answer_offer(turn: Turn, code: str, accepted: bool) -> List[EventType]:
     """Send the answer to the recommender and acknowledge it; clears ``pending_offer``."""
     try:
-        await turn.client.offer_response(turn.shopper_id, code, accepted)
+        answer = await turn.client.offer_response(turn.shopper_id, code, accepted)
     except RecommenderError:
         if accepted:
             turn.say("offer_answer_failed")
             return []  # keep the pending offer: the shopper can say yes again
         turn.say("offer_declined")
         return [SlotSet(SLOT_PENDING_OFFER, None)]
-    turn.say("offer_accepted" if accepted else "offer_declined", code=code)
+    if accepted and isinstance(answer, dict) and answer.get("granted") is False:
+        turn.say("offer_already_held", code=code)  # one open coupon at a time
+    else:
+        turn.say("offer_accepted" if accepted else "offer_declined", code=code)
     return [SlotSet(SLOT_PENDING_OFFER, None)]
 
 

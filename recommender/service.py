@@ -103,23 +103,35 @@ def item_card(
 
 
 def _profile_risk_level(profile: dict[str, Any]) -> int | None:
-    """The assessed risk level (1-5) of a stored profile; None when absent or unusable.
+    """The assessed risk level (1-5) of a stored profile; None when there is none.
 
     The API validates profiles it stores, but rows written before that (or by hand) are read
-    defensively: an unusable value is ignored rather than failing every list of the shopper.
+    defensively, and a safety limit fails closed: a level that is present but unusable counts
+    as the most cautious one (1), a level outside 1-5 is clamped, and both are logged.
     """
-    level = profile.get("risk_level")
-    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+    if "risk_level" not in profile or profile.get("risk_level") is None:
         return None
-    return level
+    level = profile.get("risk_level")
+    if isinstance(level, str) and level.strip().isdigit():
+        level = int(level.strip())
+    if isinstance(level, bool) or not isinstance(level, int):
+        logger.warning("unusable stored risk_level %r: using the most cautious level 1", level)
+        return 1
+    if not 1 <= level <= 5:
+        logger.warning("stored risk_level %r outside 1-5: clamped", level)
+    return min(max(level, 1), 5)
 
 
 def _profile_allergens(profile: dict[str, Any]) -> set[str]:
-    """The allergens of a stored profile: a list of strings, anything else ignored."""
+    """The allergens of a stored profile: a list of names, or one name given as a string."""
     value = profile.get("allergens")
+    if isinstance(value, str):
+        value = [value]
     if not isinstance(value, (list, tuple)):
+        if value:
+            logger.warning("unusable stored allergens %r: ignored", value)
         return set()
-    return {a for a in value if isinstance(a, str) and a}
+    return {a.strip() for a in value if isinstance(a, str) and a.strip()}
 
 
 @dataclass(frozen=True)
@@ -677,19 +689,30 @@ class RankingService:
     def offer_response(self, *, shopper_id: str, offer_code: str, accepted: bool) -> dict[str, Any]:
         """Record the shopper's answer to an offer shown to them; the bandit learns from it.
 
-        The first accept of a showing is a grant, redeemed by the shopper's next order that
+        The first accept of a showing is a grant (unless the shopper still holds an open one, or
+        the offer was withdrawn), redeemed by the shopper's next order that
         meets its min_spend within the offer's ``valid_days`` (default ``OFFER_GRANT_DAYS``;
         ``queries.apply_best_grant``): it keeps
         the offer's terms and the maximum discount the policy decided for that showing (so the
         discount never exceeds the margin cap, whatever the order's size).
         """
         with self.sessions.begin() as session:
+            # one answer of a shopper at a time (a row lock on PostgreSQL; SQLite has one writer)
+            session.get(Shopper, shopper_id, with_for_update=True)
             shown = queries.last_shown_offer(session, shopper_id, offer_code)
             if shown is None:
                 raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")
             event = C.OFFER_ACCEPTED if accepted else C.OFFER_DECLINED
             offer = session.get(Offer, offer_code) if accepted else None
-            grant = offer is not None and not queries.granted_since(session, shopper_id, offer_code, shown.id)
+            # A shopper holds at most one open grant: each showing would otherwise add another
+            # capped discount, and N grants cost N caps. An offer withdrawn since it was shown
+            # grants nothing either.
+            grant = (
+                offer is not None
+                and offer.active
+                and not queries.granted_since(session, shopper_id, offer_code, shown.id)
+                and not queries.open_grants(session, shopper_id, utcnow())
+            )
             row = queries.log_offer_event(
                 session,
                 shopper_id=shopper_id,
@@ -702,6 +725,7 @@ class RankingService:
                 expires_at=utcnow() + timedelta(days=offer.valid_days or C.OFFER_GRANT_DAYS)
                 if grant and offer is not None
                 else None,
+                showing_id=shown.id if grant else None,
             )
             answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
         return {
@@ -710,6 +734,7 @@ class RankingService:
             "event": event,
             "accepted": answers[0],
             "declined": answers[1],
+            "granted": bool(grant),
         }
 
     def _grant_max_discount(self, shown: Any, offer: Offer | None, shopper_id: str) -> float:

@@ -496,6 +496,7 @@ class OfferAnswerOut(BaseModel):
     event: str
     accepted: int
     declined: int
+    granted: bool = False  # the accept became a grant (not when the shopper holds an open one)
 
 
 class HandoffIn(Strict):

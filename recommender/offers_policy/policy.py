@@ -95,9 +95,15 @@ class OfferPolicy:
         self._by_code = {arm.code: arm for arm in self.arms}
 
     def eligible_arms(self, customer: CustomerValue) -> list[OfferArm]:
-        """Arms whose cost fits this customer's budget, in the given order."""
+        """Arms whose cost fits this customer's budget and that earn something when accepted
+        (an offer whose discount exceeds the order's margin loses money: no offer beats it),
+        in the given order."""
         budget = self.margin_rule.budget(customer)
-        return [arm for arm in self.arms if arm.cost(customer.order_value) <= budget]
+        return [
+            arm
+            for arm in self.arms
+            if arm.cost(customer.order_value) <= budget and self.net_value(arm, customer) > 0
+        ]
 
     def net_value(self, arm: OfferArm, customer: CustomerValue) -> float:
         """What an accept of `arm` earns on this customer's expected order."""

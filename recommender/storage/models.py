@@ -223,6 +223,7 @@ class OfferEvent(Base):
         Index("ix_offer_events_segment_code", "segment", "offer_code", "event"),
         Index("ix_offer_events_shopper_created", "shopper_id", "created_at"),
         Index("ix_offer_events_redeemed_order", "redeemed_order_id", unique=True),
+        Index("ix_offer_events_granted_showing", "granted_showing_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -238,6 +239,8 @@ class OfferEvent(Base):
     min_spend: Mapped[float | None] = mapped_column(Money, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
     redeemed_order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: For a grant: the showing it came from (unique: a showing grants once)
+    granted_showing_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class RefitRequest(Base):

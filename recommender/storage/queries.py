@@ -6,7 +6,7 @@ Callers own the transaction: every function works inside the session it is given
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -199,6 +199,7 @@ def create_order(
     recommendation_id: str | None,
     source: str = "chat",
     listed: set[str] | None = None,
+    to_cny: Callable[[float, str], float] | None = None,
 ) -> Order:
     """Create an order from (item, quantity) pairs and record a purchase per line.
 
@@ -218,8 +219,10 @@ def create_order(
     )
     total = 0.0
     for item, quantity in lines:
-        order.lines.append(OrderLine(item_id=item.id, quantity=quantity, unit_price=float(item.price)))
-        total += float(item.price) * quantity
+        # the order is in CNY (its currency): an item priced in another currency is converted
+        price = float(item.price) if to_cny is None else round(to_cny(float(item.price), item.currency), 2)
+        order.lines.append(OrderLine(item_id=item.id, quantity=quantity, unit_price=price))
+        total += price * quantity
     order.total = round(total, 2)
     session.add(order)
     session.flush()
@@ -283,9 +286,14 @@ def active_offers(session: Session) -> list[Offer]:
     return list(session.scalars(select(Offer).where(Offer.active.is_(True)).order_by(Offer.code)))
 
 
+#: Binary floating point leaves products like 0.1 × 18.4 = 1.8399999999999999 just under a whole
+#: cent; amounts within this of the next cent are that cent before rounding down.
+CENT_NOISE = Decimal("1e-9")
+
+
 def cents_down(amount: float) -> float:
     """``amount`` rounded down to the cent (a stored discount or cap is never rounded up)."""
-    return float(Decimal(repr(float(amount))).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+    return float((Decimal(repr(float(amount))) + CENT_NOISE).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 def log_offer_event(
@@ -299,6 +307,7 @@ def log_offer_event(
     max_discount: float | None = None,
     grant: Offer | None = None,
     expires_at: datetime | None = None,
+    showing_id: int | None = None,
 ) -> OfferEvent:
     """Record an offer shown to a shopper, or the shopper's answer to it.
 
@@ -314,6 +323,7 @@ def log_offer_event(
         row.discount_value = float(grant.discount_value)
         row.min_spend = float(grant.min_spend or 0)
         row.expires_at = expires_at
+        row.granted_showing_id = showing_id
     session.add(row)
     session.flush()
     return row

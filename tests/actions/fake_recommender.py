@@ -349,7 +349,8 @@ class FakeRecommender:
             code = unquote(path.split("/")[4])
             if code != "SAVE20":
                 return 404, {"detail": f"offer '{code}' was not shown to shopper '{body['shopper_id']}'"}
-            if body["accepted"]:
+            granted = bool(body["accepted"]) and body["shopper_id"] not in self.grants  # one open grant
+            if granted:
                 self.grants[body["shopper_id"]] = code
             return 201, {
                 "offer_code": code,
@@ -357,6 +358,7 @@ class FakeRecommender:
                 "event": "accepted" if body["accepted"] else "declined",
                 "accepted": 1,
                 "declined": 0,
+                "granted": granted,
             }
         if path.startswith("/api/v1/shoppers/"):
             parts = path.split("/")

@@ -172,3 +172,18 @@ async def test_buying_an_item_of_no_list_shown_is_credited_to_none(recommender):
     assert [m["text"] for m in dispatcher.messages] == [
         "Order placed: 1 × Red date dress, ¥459. Order number: o_1."
     ]
+
+
+async def test_a_typed_buy_payload_for_an_item_never_shown_orders_nothing(recommender):
+    """No card has a buy button: /buy{"item_id": ...} is typed, and must not order any catalog item."""
+    from action_testkit import button_payload
+
+    slots = {"last_items": cards("fashion", "en")[:2], "last_recommendation_id": "r_1"}
+    tracker = make_tracker(button_payload("buy", "f3", None), "buy", language="en", slots=slots)
+    dispatcher, _ = await run_action(ActionBuy(), tracker)
+    assert recommender.calls("POST", "/api/v1/orders") == []
+    assert "isn't in the lists I've shown you" in dispatcher.messages[0]["text"]
+    # an item of a list shown in this chat can still be bought by its id
+    shown = make_tracker(button_payload("buy", "f2", None), "buy", language="en", slots=slots)
+    await run_action(ActionBuy(), shown)
+    assert recommender.body("POST", "/api/v1/orders")["items"] == [{"item_id": "f2", "quantity": 1}]

@@ -124,3 +124,13 @@ async def test_the_discount_is_said_in_the_currency_the_shopper_sees(recommender
         f"Order placed: 1 × {dress['title']}, ${dress['display_price']:g}. Offer SAVE20 took ${off:.2f} off: "
         f"you pay ${pay:.2f}. Order number: o_1."
     ]
+
+
+async def test_accepting_while_holding_an_unused_offer_says_it_does_not_stack(recommender):
+    first = make_tracker("好的", "affirm", slots={"pending_offer": "SAVE20"}, events=asked())
+    dispatcher, _ = await run_action(ActionAffirm(), first)
+    assert dispatcher.messages[0]["text"] == "已为你领取优惠券 SAVE20，结算时自动抵扣。"
+    again = make_tracker("好的", "affirm", slots={"pending_offer": "SAVE20"}, events=asked())
+    dispatcher, events = await run_action(ActionAffirm(), again)
+    assert "你已经有一张还没用的优惠券了" in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"pending_offer": None}

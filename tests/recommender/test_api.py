@@ -202,7 +202,8 @@ def test_allergen_and_risk_ceiling_from_profile_always_apply(client, service_hea
      {"risk_level": 2**62}, {"risk_level": "3"}],
 )
 def test_an_unusable_stored_profile_is_ignored_not_a_500(client, service_headers, sessions, profile) -> None:
-    """Profiles written before the API validated them (or by hand) must not break every list."""
+    """Profiles written before the API validated them (or by hand) must not break every list
+    (and their safety limits fail closed: see the next test)."""
     from recommender.storage.models import Shopper
 
     client.put("/api/v1/shoppers/legacy", json={"consent": True}, headers=service_headers)
@@ -211,6 +212,20 @@ def test_an_unusable_stored_profile_is_ignored_not_a_500(client, service_headers
     response = recommend(client, service_headers, shopper_id="legacy", k=5)
     assert response.status_code == 200, response.text
     assert response.json()["items"]
+
+
+@requires_engine
+def test_legacy_safety_limits_fail_closed(client, service_headers, sessions) -> None:
+    """A one-allergen string still excludes that allergen; an unusable risk level is the most cautious."""
+    from recommender.storage.models import Shopper
+
+    client.put("/api/v1/shoppers/legacy2", json={"consent": True}, headers=service_headers)
+    with sessions.begin() as session:
+        session.get(Shopper, "legacy2").profile = {"allergens": "peanut", "risk_level": "high"}
+    dishes = recommend(client, service_headers, shopper_id="legacy2", vertical="dish", k=5).json()["items"]
+    assert dishes and "d1" not in {d["id"] for d in dishes}  # d1 has peanut (see the test above)
+    funds = recommend(client, service_headers, shopper_id="legacy2", vertical="finance", k=5).json()["items"]
+    assert {f["id"] for f in funds} <= {"n1"}  # risk level 1 only
 
 
 @requires_engine

@@ -281,6 +281,7 @@ def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> Non
         "event": C.OFFER_ACCEPTED,
         "accepted": 25,
         "declined": 0,
+        "granted": False,  # the bandit learns from all 25 answers; only the first one was a grant
     }
     after = Counter(get_offer(client, service_headers)["offers"][0]["code"] for _ in range(30))
     assert after["TEN"] >= 27  # Beta(26, 1) against Beta(1, 26): nearly always TEN
@@ -367,10 +368,10 @@ def test_customer_analytics_segments_and_win_back_list(
     with TestClient(create_app(settings)) as client:
         fitted = client.app.state.service.snapshot().customers
         ranked = sorted(fitted.values, key=lambda s: fitted.values[s].clv - fitted.values[s].retained_clv)
-        top, second = ranked[0], ranked[1]  # the two with the most value at risk
+        top, second, third = ranked[:3]  # the three with the most value at risk
         assert client.get("/api/v1/analytics/customers", headers=service_headers).status_code == 403
         before = client.get("/api/v1/analytics/customers", headers=staff_headers).json()
-        for shopper in (top, second):
+        for shopper in (top, second, third):
             client.put(f"/api/v1/shoppers/{shopper}", json={"consent": True}, headers=service_headers)
         client.put(f"/api/v1/shoppers/{second}", json={"consent": False}, headers=service_headers)
         report = client.get("/api/v1/analytics/customers", params={"limit": 5}, headers=staff_headers)
@@ -378,22 +379,24 @@ def test_customer_analytics_segments_and_win_back_list(
     assert bad.status_code == 422 and "limit" in bad.json()["detail"]
     assert report.status_code == 200, report.text
     body = report.json()
-    assert before["win_back"] == []  # nobody had consented: nobody is listed for marketing
-    assert body["fitted"] is True and body["customers"] == 120 and body["horizon_days"] == 90
-    assert sum(row["shoppers"] for row in body["segments"]) == 120
+    # nobody had consented: nobody is profiled, in the aggregates or in the list
+    assert (before["customers"], before["segments"], before["win_back"]) == (0, [], [])
+    assert body["fitted"] is True and body["customers"] == 2 and body["horizon_days"] == 90
+    analysed = (top, third)  # the one who withdrew consent is left out of everything
+    assert sum(row["shoppers"] for row in body["segments"]) == 2
     for row in body["segments"]:
-        members = [s for s in fitted.values if fitted.segments.get(s, "unsegmented") == row["segment"]]
+        members = [s for s in analysed if fitted.segments.get(s, "unsegmented") == row["segment"]]
         assert row["shoppers"] == len(members)
         assert row["mean_p_alive"] == pytest.approx(
             sum(fitted.values[s].p_alive for s in members) / len(members), abs=1e-4
         )
         assert row["expected_buyers"] == pytest.approx(sum(fitted.p_buy[s] for s in members), abs=0.05)
         assert 0 <= row["mean_p_buy"] <= row["mean_p_alive"] <= 1  # buying again needs being alive
-    # only the consenting shopper is listed; the one who withdrew consent is not
-    assert [row["shopper_id"] for row in body["win_back"]] == [top]
+    at_risk = {s: fitted.values[s].retained_clv - fitted.values[s].clv for s in analysed}
+    assert [row["shopper_id"] for row in body["win_back"]] == [s for s in analysed if at_risk[s] > 0]
+    assert body["win_back"] and body["win_back"][0]["shopper_id"] == top
     row = body["win_back"][0]
-    value = fitted.values[top]
-    assert row["value_at_risk"] == pytest.approx(value.retained_clv - value.clv, abs=0.01)
+    assert row["value_at_risk"] == pytest.approx(at_risk[top], abs=0.01)
     assert row["p_buy"] == pytest.approx(fitted.p_buy[top], abs=1e-4)
 
 
@@ -505,10 +508,18 @@ def test_one_showing_grants_once_and_the_best_grant_is_used_first(
 ) -> None:
     only_offer(sessions, "FIVE", "amount", 5.0)
     claim(client, service_headers, "FIVE")
-    assert answer(client, service_headers, "FIVE", True).status_code == 201  # the same showing, again
+    assert answer(client, service_headers, "FIVE", True).json()["granted"] is False  # the same showing, again
     only_offer(sessions, "EIGHT", "amount", 8.0)
-    claim(client, service_headers, "EIGHT")
-    assert [g.offer_code for g in grants(sessions)] == ["FIVE", "EIGHT"]
+    claim(client, service_headers, "EIGHT")  # accepted while FIVE is still open: no second grant
+    assert [g.offer_code for g in grants(sessions)] == ["FIVE"]
+    # grants stored before grants stopped stacking: the order takes the one worth most
+    from recommender.storage import queries
+
+    with sessions.begin() as session:
+        queries.log_offer_event(
+            session, shopper_id="sh-a", offer_code="EIGHT", segment="new", event=C.OFFER_ACCEPTED, cost=8.0,
+            max_discount=8.0, grant=session.get(Offer, "EIGHT"), expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
     first, second = (place(client, service_headers, {"f2": 1}) for _ in range(2))
     assert (first["offer_code"], first["discount"]) == ("EIGHT", 8.0)  # one grant per order: the best
     assert (second["offer_code"], second["discount"]) == ("FIVE", 5.0)
@@ -574,9 +585,15 @@ def test_two_orders_racing_for_one_grant_redeem_it_once(offers, client, service_
 
 
 def test_an_order_redeems_at_most_one_grant(offers, client, service_headers, sessions) -> None:
-    for code in ("FIVE", "EIGHT"):
-        only_offer(sessions, code, "amount", 5.0)
-        claim(client, service_headers, code)
+    from recommender.storage import queries
+
+    only_offer(sessions, "FIVE", "amount", 5.0)
+    claim(client, service_headers, "FIVE")
+    with sessions.begin() as session:  # a second open grant, as stored before grants stopped stacking
+        queries.log_offer_event(
+            session, shopper_id="sh-a", offer_code="FIVE", segment="new", event=C.OFFER_ACCEPTED, cost=5.0,
+            max_discount=5.0, grant=session.get(Offer, "FIVE"), expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
     order = place(client, service_headers, {"f2": 1})
     other = next(g for g in grants(sessions) if g.redeemed_order_id is None)
     with pytest.raises(IntegrityError), sessions.begin() as session:
@@ -603,3 +620,62 @@ def test_grant_lasts_as_long_as_the_offer_says(offers, client, service_headers, 
     claim(client, service_headers, "MONTH")
     [grant] = grants(sessions)
     assert abs(as_utc(grant.expires_at) - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=1)
+
+
+def test_grants_do_not_stack_and_a_withdrawn_offer_grants_nothing(offers, client, service_headers, sessions) -> None:
+    """Each showing accepted used to add another capped discount: N grants cost N caps."""
+    only_offer(sessions, "TENOFF", "amount", 10.0)
+    for _ in range(5):
+        claim(client, service_headers, "TENOFF")
+    assert len(grants(sessions, "sh-a")) == 1
+    discounts = [place(client, service_headers, {"f2": 1})["discount"] for _ in range(3)]
+    assert discounts == [10.0, 0.0, 0.0]
+    # once the grant is used, a new showing accepted grants again
+    body = get_offer(client, service_headers)
+    assert answer(client, service_headers, "TENOFF", True).json()["granted"] is True
+    # an offer withdrawn after it was shown grants nothing
+    body = get_offer(client, service_headers, shopper="sh-b")
+    assert [o["code"] for o in body["offers"]] == ["TENOFF"]
+    with sessions.begin() as session:
+        session.get(Offer, "TENOFF").active = False
+    late = answer(client, service_headers, "TENOFF", True, shopper="sh-b")
+    assert late.status_code == 201 and late.json()["granted"] is False
+    assert grants(sessions, "sh-b") == []
+
+
+def test_one_showing_grants_once_even_when_the_store_is_raced(offers, sessions) -> None:
+    """The unique index on granted_showing_id backs the check: a second grant row for one showing fails."""
+    import sqlalchemy.exc
+
+    from recommender.storage import queries
+
+    with sessions.begin() as session:
+        shown = queries.log_offer_event(session, shopper_id="sh-r", offer_code="TEN", segment="new",
+                                        event=C.OFFER_SHOWN, cost=1.0, max_discount=5.0)
+        showing = shown.id
+    offer = Offer(code="TEN", discount_type="amount", discount_value=10.0, min_spend=0.0)
+    with sessions.begin() as session:
+        queries.log_offer_event(session, shopper_id="sh-r", offer_code="TEN", segment="new", event=C.OFFER_ACCEPTED,
+                                cost=1.0, max_discount=5.0, grant=offer, showing_id=showing)
+    with pytest.raises(sqlalchemy.exc.IntegrityError), sessions.begin() as session:
+        queries.log_offer_event(session, shopper_id="sh-r", offer_code="TEN", segment="new", event=C.OFFER_ACCEPTED,
+                                cost=1.0, max_discount=5.0, grant=offer, showing_id=showing)
+    assert len(grants(sessions, "sh-r")) == 1
+
+
+def test_percent_discounts_are_exact_to_the_cent() -> None:
+    from recommender.storage.queries import cents_down
+
+    assert 0.1 * 18.4 < 1.84  # binary floating point
+    assert cents_down(0.1 * 18.4) == 1.84
+    assert cents_down(1.8399) == 1.83 and cents_down(2.0) == 2.0 and cents_down(0.0) == 0.0
+
+
+def test_an_order_of_an_item_priced_in_usd_is_in_cny(offers, client, service_headers, sessions, settings) -> None:
+    with sessions.begin() as session:
+        from recommender.storage.models import Item
+
+        session.get(Item, "f2").currency = "USD"
+        price = float(session.get(Item, "f2").price)
+    order = place(client, service_headers, {"f2": 1})
+    assert order["currency"] == "CNY" and order["total"] == pytest.approx(round(settings.to_cny(price, "USD"), 2))

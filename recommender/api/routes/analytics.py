@@ -126,9 +126,17 @@ def customers(
     personalisation: marketing to the others is not allowed.
     """
     values = service.snapshot().customers
+    # only consenting shoppers are analysed: the models are fitted on every order, but a shopper
+    # who has not consented is not profiled (and a small segment would single people out)
+    consenting: set[str] = set()
+    known = list(values.values)
+    for start in range(0, len(known), BATCH_ROWS):
+        chunk = known[start : start + BATCH_ROWS]
+        consenting |= set(session.scalars(select(Shopper.id).where(Shopper.id.in_(chunk), Shopper.consent.is_(True))))
     groups: dict[str, list[str]] = {}
-    for shopper in values.values:
-        groups.setdefault(values.segments.get(shopper, "unsegmented"), []).append(shopper)
+    for shopper in known:
+        if shopper in consenting:
+            groups.setdefault(values.segments.get(shopper, "unsegmented"), []).append(shopper)
     segments = []
     for segment in sorted(groups, key=lambda name: -len(groups[name])):
         members = groups[segment]
@@ -147,30 +155,26 @@ def customers(
         value = values.values[shopper]
         return max((value.retained_clv if value.retained_clv is not None else value.clv) - value.clv, 0.0)
 
-    ranked = sorted(values.values, key=lambda shopper: (-at_risk(shopper), shopper)) if values.fitted else []
+    ranked = sorted(consenting, key=lambda shopper: (-at_risk(shopper), shopper)) if values.fitted else []
     win_back: list[dict[str, Any]] = []
-    for start in range(0, len(ranked), BATCH_ROWS):
-        if len(win_back) >= limit:
-            break
-        chunk = ranked[start : start + BATCH_ROWS]
-        consenting = set(session.scalars(select(Shopper.id).where(Shopper.id.in_(chunk), Shopper.consent.is_(True))))
-        for shopper in chunk:
-            if shopper in consenting and at_risk(shopper) > 0 and len(win_back) < limit:
-                value = values.values[shopper]
-                win_back.append({
-                    "shopper_id": shopper,
-                    "segment": values.segments.get(shopper),
-                    "clv": round(value.clv, 2),
-                    "retained_clv": round(value.retained_clv or value.clv, 2),
-                    "value_at_risk": round(at_risk(shopper), 2),
-                    "p_alive": round(value.p_alive, 4),
-                    "p_buy": round(values.p_buy.get(shopper, 0.0), 4),
-                })
+    for shopper in ranked:
+        if len(win_back) >= limit or at_risk(shopper) <= 0:
+            break  # ranked by value at risk: the rest have none either
+        value = values.values[shopper]
+        win_back.append({
+            "shopper_id": shopper,
+            "segment": values.segments.get(shopper),
+            "clv": round(value.clv, 2),
+            "retained_clv": round(value.retained_clv or value.clv, 2),
+            "value_at_risk": round(at_risk(shopper), 2),
+            "p_alive": round(value.p_alive, 4),
+            "p_buy": round(values.p_buy.get(shopper, 0.0), 4),
+        })
     return {
         "fitted": values.fitted,
         "segmenter": values.segmenter,
         "horizon_days": BUY_HORIZON_DAYS,
-        "customers": len(values.values),
+        "customers": len(consenting),
         "segments": segments,
         "win_back": win_back,
     }

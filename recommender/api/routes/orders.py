@@ -55,7 +55,7 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
     shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
     order = queries.create_order(
         session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
-        recommendation_id=body.recommendation_id, listed=listed,
+        recommendation_id=body.recommendation_id, listed=listed, to_cny=settings.to_cny,
     )
     queries.apply_best_grant(session, order)
     return order_out(order)

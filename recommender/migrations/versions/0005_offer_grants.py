@@ -30,7 +30,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column('min_spend', Money, nullable=True))
         batch.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('redeemed_order_id', sa.String(length=64), nullable=True))
+        # the showing a grant came from: one grant per showing, even for two racing accepts
+        batch.add_column(sa.Column('granted_showing_id', sa.Integer(), nullable=True))
         batch.create_index('ix_offer_events_redeemed_order', ['redeemed_order_id'], unique=True)
+        batch.create_index('ix_offer_events_granted_showing', ['granted_showing_id'], unique=True)
     with op.batch_alter_table('orders') as batch:
         batch.add_column(sa.Column('discount', Money, nullable=False, server_default='0'))
         batch.add_column(sa.Column('offer_code', sa.String(length=64), nullable=True))
@@ -51,7 +54,9 @@ def downgrade() -> None:
         batch.drop_column('offer_code')
         batch.drop_column('discount')
     with op.batch_alter_table('offer_events', recreate='never') as batch:
+        batch.drop_index('ix_offer_events_granted_showing')
         batch.drop_index('ix_offer_events_redeemed_order')
+        batch.drop_column('granted_showing_id')
         batch.drop_column('redeemed_order_id')
         batch.drop_column('expires_at')
         batch.drop_column('min_spend')
