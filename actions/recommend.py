@@ -242,34 +242,35 @@ class ActionOutfit(DxeAction):
         entities = latest_entities(tracker)
         base = carried_filters(tracker, anchor_id, OUTFIT_CARRIED)
         filters = apply_entities(base, {k: v for k, v in entities.items() if k != "category"})
-        request = build_request(
-            turn.shopper_id, turn.language, VERTICAL_FASHION, MODE_OUTFIT, filters, anchor_item_id=anchor_id
-        )
         header = turn.text("outfit_header", title=title_of(anchor, turn.language))
+        return await self._around(turn, anchor_id, VERTICAL_FASHION, MODE_OUTFIT, filters, header)
+
+    @staticmethod
+    async def _around(
+        turn: Turn, anchor_id: str, vertical: str, mode: str, filters: Dict[str, Any], header: Any
+    ) -> List[EventType]:
+        """Ask for a list built around the anchor, present it, and keep the anchor selected."""
+        request = build_request(turn.shopper_id, turn.language, vertical, mode, filters, anchor_item_id=anchor_id)
         events = await recommend_and_present(turn, request, header=header)
         return with_selected(events, anchor_id)
 
-    @staticmethod
-    async def _bought_together(turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
+    @classmethod
+    async def _bought_together(cls, turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
         """Items often bought together with a product or dish, in the anchor's vertical."""
         anchor_id, vertical = str(anchor["id"]), str(anchor["vertical"])
         base = carried_filters(turn.tracker, anchor_id, TOGETHER_CARRIED)
         filters = apply_entities(base, latest_entities(turn.tracker))
         filters = drop_foreign_category(add_sticky_constraints(filters, turn.tracker, vertical), vertical)
-        request = build_request(
-            turn.shopper_id, turn.language, vertical, MODE_SIMILAR, filters, anchor_item_id=anchor_id
-        )
         title = title_of(anchor, turn.language)
 
         def header(items: List[Dict[str, Any]]) -> str:
             only_rules = all(i.get("reason_code") == REASON_BOUGHT_WITH for i in items)
             return turn.text("together_header" if only_rules else "together_or_similar_header", title=title)
 
-        events = await recommend_and_present(turn, request, header=header)
-        return with_selected(events, anchor_id)
+        return await cls._around(turn, anchor_id, vertical, MODE_SIMILAR, filters, header)
 
-    @staticmethod
-    async def _similar_products(turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
+    @classmethod
+    async def _similar_products(cls, turn: Turn, anchor: Dict[str, Any]) -> List[EventType]:
         """Financial products like the anchor, keeping the search's risk ceiling, goal and horizon.
 
         Nobody "wears" a fund with another: the useful answer is the alternatives. The service
@@ -277,12 +278,8 @@ class ActionOutfit(DxeAction):
         """
         anchor_id = str(anchor["id"])
         filters = carried_filters(turn.tracker, anchor_id, SIMILAR_FUND_CARRIED)
-        request = build_request(
-            turn.shopper_id, turn.language, VERTICAL_FINANCE, MODE_SIMILAR, filters, anchor_item_id=anchor_id
-        )
         header = turn.text("similar_products_header", title=title_of(anchor, turn.language))
-        events = await recommend_and_present(turn, request, header=header)
-        return with_selected(events, anchor_id)
+        return await cls._around(turn, anchor_id, VERTICAL_FINANCE, MODE_SIMILAR, filters, header)
 
     @staticmethod
     async def _pick_anchor_first(turn: Turn) -> List[EventType]:
