@@ -252,10 +252,11 @@ class SegmentValue(BaseModel):
     segment: str
     label: str
     shoppers: int
-    mean_clv: float
-    mean_p_alive: float
-    mean_p_buy: float  # P(at least one purchase within horizon_days)
-    expected_buyers: float  # sum of p_buy: shoppers of the segment expected to buy again
+    mean_clv: float  # order averages when the CLV models could not be fitted
+    # the three below are null when the CLV models could not be fitted (``fitted`` false)
+    mean_p_alive: float | None
+    mean_p_buy: float | None  # P(at least one purchase within horizon_days)
+    expected_buyers: float | None  # sum of p_buy: shoppers of the segment expected to buy again
 
 
 class WinBackCandidate(BaseModel):

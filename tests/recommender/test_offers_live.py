@@ -400,6 +400,29 @@ def test_customer_analytics_segments_and_win_back_list(
     assert row["p_buy"] == pytest.approx(fitted.p_buy[top], abs=1e-4)
 
 
+def test_customer_analytics_without_fitted_models_reports_unknown_not_zero(
+    settings, catalog, sessions, service_headers, staff_headers
+) -> None:
+    """Too few buyers to fit BG/NBD: the report says ``fitted`` false and leaves P(alive)/P(buy) null."""
+    few = simulated_orders(MIN_CLV_CUSTOMERS - 1, seed=3)
+    import_orders(sessions, settings, few)
+    shoppers = sorted(set(few["shopper_id"]))
+    with TestClient(create_app(settings)) as client:
+        assert client.app.state.service.snapshot().customers.fitted is False
+        for shopper in shoppers:
+            client.put(f"/api/v1/shoppers/{shopper}", json={"consent": True}, headers=service_headers)
+        report = client.get("/api/v1/analytics/customers", headers=staff_headers)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["fitted"] is False and body["customers"] == len(shoppers) and body["win_back"] == []
+    assert sum(row["shoppers"] for row in body["segments"]) == len(shoppers)
+    spent = few.groupby("shopper_id")["amount"].sum()
+    for row in body["segments"]:
+        assert (row["mean_p_alive"], row["mean_p_buy"], row["expected_buyers"]) == (None, None, None)
+        assert row["mean_clv"] > 0  # historic spend stands in for CLV
+    assert min(row["mean_clv"] for row in body["segments"]) >= round(spent.min(), 2) - 0.01
+
+
 # -- redeeming an accepted offer on the next order -------------------------------
 
 

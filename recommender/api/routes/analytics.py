@@ -146,9 +146,11 @@ def customers(
             "label": SEGMENT_LABELS.get(segment, segment.replace("_", " ")),
             "shoppers": len(members),
             "mean_clv": round(sum(values.values[m].clv for m in members) / len(members), 2),
-            "mean_p_alive": round(sum(values.values[m].p_alive for m in members) / len(members), 4),
-            "mean_p_buy": round(sum(buy) / len(members), 4),
-            "expected_buyers": round(sum(buy), 1),
+            # without fitted models P(alive) is a placeholder and P(buy) unknown: say so, not 0.5 / 0
+            "mean_p_alive": round(sum(values.values[m].p_alive for m in members) / len(members), 4)
+            if values.fitted else None,
+            "mean_p_buy": round(sum(buy) / len(members), 4) if values.fitted else None,
+            "expected_buyers": round(sum(buy), 1) if values.fitted else None,
         })
 
     def at_risk(shopper: str) -> float:
