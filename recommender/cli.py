@@ -15,11 +15,17 @@ from sqlalchemy.orm import Session
 
 from recommender import constants as C
 from recommender.config import Settings, SettingsError
-from recommender.importers import ImportFailed, import_file, import_item_rows, import_order_rows
+from recommender.importers import (
+    ImportFailed,
+    import_file,
+    import_item_rows,
+    import_offer_rows,
+    import_order_rows,
+)
 from recommender.storage import queries
 from recommender.storage.db import create_db_engine, session_factory
 from recommender.storage.migrate import upgrade
-from recommender.storage.models import Interaction, Item, Offer
+from recommender.storage.models import Interaction, Item
 
 logger = logging.getLogger("recommender")
 APP_FACTORY = "recommender.api.app:create_app"  # import string: uvicorn needs one to start several workers
@@ -42,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
-    importer = commands.add_parser("import", help="import items or orders from a .csv or .json file")
-    importer.add_argument("kind", choices=("items", "orders"))
+    importer = commands.add_parser("import", help="import items, orders or offers from a .csv or .json file")
+    importer.add_argument("kind", choices=("items", "orders", "offers"))
     importer.add_argument("file", type=Path)
     demo = commands.add_parser("load-demo", help="load the demo catalog, shoppers, history and offers")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the catalog already has items")
@@ -113,18 +119,6 @@ def _load_interactions(session: Session, rows: Sequence[dict[str, Any]], setting
     return count
 
 
-def _load_offers(session: Session, offers: Sequence[dict[str, Any]]) -> None:
-    columns = {c.key for c in Offer.__table__.columns}
-    for raw in offers:
-        fields = {k: v for k, v in raw.items() if k in columns}
-        offer = session.get(Offer, fields["code"])
-        if offer is None:
-            session.add(Offer(**{"active": True, **fields}))
-        else:
-            for name, value in fields.items():
-                setattr(offer, name, value)
-
-
 def load_demo(settings: Settings, *, if_empty: bool) -> str:
     """Load the demo data in one transaction; returns a one-line summary."""
     from recommender.demo.catalog import build_catalog
@@ -143,7 +137,7 @@ def load_demo(settings: Settings, *, if_empty: bool) -> str:
             orders = history.get("orders", [])
             import_order_rows(session, [(f"demo orders:{i}", row) for i, row in enumerate(orders)], settings)
             interactions = _load_interactions(session, history.get("interactions", []), settings)
-            _load_offers(session, OFFERS)
+            import_offer_rows(session, [(f"demo offer {row['code']}", row) for row in OFFERS])
             return (
                 f"loaded {len(items)} items, {len(history.get('shoppers', []))} shoppers, "
                 f"{len(orders)} order lines, {interactions} interactions, {len(OFFERS)} offers"

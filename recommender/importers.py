@@ -24,6 +24,15 @@ Order columns (one row per order line, keyed by ``order_id`` + ``item_id``)
     default consent), ``item_id`` (must exist), ``quantity`` (int ≥ 1, default 1),
     ``price`` (unit price, default the item's), ``ordered_at`` (ISO 8601, required;
     without a zone it is UTC). Each line also records a ``purchase`` interaction.
+
+Offer columns (``import offers FILE``: the promotions the offer policy chooses from)
+    ``code`` (required, unique; as ``id``), ``segment`` (a segment code: new, promising,
+    regular, loyal_high_spender, at_risk, hibernating, or ``all`` for everyone; default
+    ``all``), ``discount_type`` (percent|amount), ``discount_value`` (> 0; percent ≤ 100),
+    ``min_spend`` (≥ 0, default 0), ``title_zh``, ``title_en`` (at least one),
+    ``description_zh``, ``description_en``, ``active`` (true|false, default true),
+    ``valid_days`` (1..365: days an accepted offer stays redeemable; default 7). The margin
+    cap still applies: an offer above a shopper's budget is never shown to them.
 """
 
 from __future__ import annotations
@@ -44,9 +53,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender import constants as C
+from recommender.clv.constants import SEGMENT_LABELS
 from recommender.config import Settings
 from recommender.storage import queries
-from recommender.storage.models import Interaction, Item, Order, OrderLine, Shopper
+from recommender.storage.models import Interaction, Item, Offer, Order, OrderLine, Shopper
 
 ITEM_COLUMNS = (
     "id", "vertical", "category", "title_zh", "title_en", "description_zh", "description_en", "brand",
@@ -54,6 +64,13 @@ ITEM_COLUMNS = (
     "slot", "risk_level", "horizon_months", "image_url",
 )
 ORDER_COLUMNS = ("order_id", "shopper_id", "item_id", "quantity", "price", "ordered_at")
+OFFER_COLUMNS = (
+    "code", "segment", "discount_type", "discount_value", "min_spend", "title_zh", "title_en",
+    "description_zh", "description_en", "active", "valid_days",
+)
+OFFER_SEGMENTS = (*SEGMENT_LABELS, "all")
+MAX_OFFER_DAYS = 365
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 LIST_COLUMNS = ("sizes", "tags", "tastes", "dietary", "allergens", "occasions")
 VOCAB_SECTIONS = {"tastes": "taste", "dietary": "dietary", "allergens": "allergen", "occasions": "occasion"}
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
@@ -213,6 +230,17 @@ def _timestamp(value: Any, name: str) -> datetime:
     except ValueError:
         raise ValueError(f"{name} {text[:40]!r} is not ISO 8601") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _boolean(value: Any, name: str) -> bool | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return value
+    flag = BOOLEANS.get(str(value).strip().lower())
+    if flag is None:
+        raise ValueError(f"{name} must be true or false, got {str(value)[:40]!r}")
+    return flag
 
 
 def _checked(errors: list[str], func: Any, *args: Any) -> Any:
@@ -456,15 +484,99 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+# -- offers --------------------------------------------------------------
+
+
+def parse_offer(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate one offer row and return model fields; raises ValueError listing every problem."""
+    if "__error__" in raw:
+        raise ValueError(raw["__error__"])
+    errors: list[str] = []
+    unknown = sorted(set(raw) - set(OFFER_COLUMNS))
+    if unknown:
+        errors.append(f"unknown field(s) {', '.join(unknown)}")
+    out: dict[str, Any] = {"code": _checked(errors, _identifier, raw.get("code"), "code")}
+    segment = _checked(errors, _text, raw.get("segment"), "segment", 32) or "all"
+    if segment not in OFFER_SEGMENTS:
+        errors.append(f"segment must be one of {', '.join(OFFER_SEGMENTS)}, got {segment[:40]!r}")
+    out["segment"] = segment
+    kind = _checked(errors, _text, raw.get("discount_type"), "discount_type")
+    if kind not in C.DISCOUNT_TYPES:
+        errors.append(f"discount_type must be one of {', '.join(C.DISCOUNT_TYPES)}")
+    out["discount_type"] = kind
+    value = _checked(errors, _number, raw.get("discount_value"), "discount_value")
+    if value is None and not any(e.startswith("discount_value") for e in errors):
+        errors.append("discount_value is required")
+    elif value is not None and value <= 0:
+        errors.append("discount_value must be > 0")
+    elif value is not None and kind == "percent" and value > 100:
+        errors.append("a percent discount_value must be at most 100")
+    out["discount_value"] = value
+    spend = _checked(errors, _number, raw.get("min_spend"), "min_spend")
+    if spend is not None and spend < 0:
+        errors.append("min_spend must be ≥ 0")
+    out["min_spend"] = spend or 0.0
+    for name in ("title_zh", "title_en", "description_zh", "description_en"):
+        out[name] = _checked(errors, _text, raw.get(name), name, C.MAX_TEXT_CHARS) or ""
+    if not (out["title_zh"] or out["title_en"]):
+        errors.append("title_zh or title_en is required")
+    active = _checked(errors, _boolean, raw.get("active"), "active")
+    out["active"] = True if active is None else active
+    days = _checked(errors, _integer, raw.get("valid_days"), "valid_days")
+    if days is not None and not 1 <= days <= MAX_OFFER_DAYS:
+        errors.append(f"valid_days must be 1..{MAX_OFFER_DAYS}")
+    out["valid_days"] = days
+    if errors:
+        raise ValueError("; ".join(errors))
+    return out
+
+
+def import_offer_rows(session: Session, rows: Sequence[Row]) -> ImportResult:
+    """Validate every row, then upsert the offers by code (caller owns the transaction).
+
+    Offers not in the file are left as they are: to withdraw one, import it with
+    ``active`` false (its past showings and grants keep pointing at it).
+    """
+    errors: list[str] = []
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for location, raw in rows:
+        try:
+            fields = parse_offer(raw)
+        except ValueError as exc:
+            errors.append(f"{location}: {exc}")
+            continue
+        if fields["code"] in seen:
+            errors.append(f"{location}: duplicate code {fields['code']!r} (first at {seen[fields['code']]})")
+            continue
+        seen[fields["code"]] = location
+        parsed.append(fields)
+    if errors:
+        raise ImportFailed(errors)
+    existing = {offer.code: offer for offer in session.scalars(select(Offer).where(Offer.code.in_(list(seen))))}
+    for fields in parsed:
+        offer = existing.get(fields["code"])
+        if offer is None:
+            session.add(Offer(**fields))
+        else:
+            for name, value in fields.items():
+                setattr(offer, name, value)
+    session.flush()
+    return ImportResult(rows=len(parsed), created=len(parsed) - len(existing), updated=len(existing))
+
+
 # -- files ---------------------------------------------------------------
 
 
 def import_file(sessions: sessionmaker[Session], kind: str, path: Path, settings: Settings) -> ImportResult:
-    """Import one ``items`` or ``orders`` file in one transaction; raises ImportFailed."""
-    if kind not in ("items", "orders"):
+    """Import one ``items``, ``orders`` or ``offers`` file in one transaction; raises ImportFailed."""
+    columns = {"items": ITEM_COLUMNS, "orders": ORDER_COLUMNS, "offers": OFFER_COLUMNS}
+    if kind not in columns:
         raise ValueError(f"unknown import kind {kind!r}")
-    rows = read_rows(path, ITEM_COLUMNS if kind == "items" else ORDER_COLUMNS)
+    rows = read_rows(path, columns[kind])
     with sessions.begin() as session:
         if kind == "items":
             return import_item_rows(session, rows)
+        if kind == "offers":
+            return import_offer_rows(session, rows)
         return import_order_rows(session, rows, settings)

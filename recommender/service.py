@@ -134,6 +134,15 @@ def _profile_allergens(profile: dict[str, Any]) -> set[str]:
     return {a.strip() for a in value if isinstance(a, str) and a.strip()}
 
 
+def grant_days(valid_days: int | None) -> int:
+    """Days an accepted offer stays redeemable: the offer's own, else the default.
+
+    The importer refuses a ``valid_days`` outside 1..365; a row written around it that holds
+    0 or less would expire the grant as it is made, so it gets the default too.
+    """
+    return valid_days if valid_days is not None and valid_days > 0 else C.OFFER_GRANT_DAYS
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A fitted engine and what it was fitted on."""
@@ -722,7 +731,7 @@ class RankingService:
                 cost=float(shown.cost or 0),
                 max_discount=self._grant_max_discount(shown, offer, shopper_id) if grant else None,
                 grant=offer if grant else None,
-                expires_at=utcnow() + timedelta(days=offer.valid_days or C.OFFER_GRANT_DAYS)
+                expires_at=utcnow() + timedelta(days=grant_days(offer.valid_days))
                 if grant and offer is not None
                 else None,
                 showing_id=shown.id if grant else None,

@@ -1,4 +1,4 @@
-"""Importers: CSV/JSON items and orders, error reports, atomicity, idempotency, CLI."""
+"""Importers: CSV/JSON items, orders and offers, error reports, atomicity, idempotency, CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from recommender.cli import main
 from recommender.config import Settings
-from recommender.importers import ITEM_COLUMNS, ImportFailed, import_file
-from recommender.storage.models import Interaction, Item, Order, OrderLine, Shopper
+from recommender.importers import ITEM_COLUMNS, OFFER_COLUMNS, ImportFailed, import_file
+from recommender.service import grant_days
+from recommender.storage.models import Interaction, Item, Offer, Order, OrderLine, Shopper
 
 INJECTION = "'; DROP TABLE items; -- <img src=x onerror=alert(1)> 😀 \u202e中文"
 
@@ -174,6 +175,71 @@ def test_cli_import_reports_errors_and_exit_status(tmp_path, monkeypatch, capsys
     assert f"{bad}:3: vertical must be one of" in err and "nothing imported: 1 error(s)" in err
     with sessions.begin() as session:
         assert session.scalars(select(Item.id)).all() == ["c1"]
+    offers = write_csv(tmp_path / "offers.csv", [offer_row("CLI10", segment="new", discount_value="10")], OFFER_COLUMNS)
+    assert main(["import", "offers", str(offers)]) == 0
+    assert "imported 1 offers rows (1 new, 0 updated)" in capsys.readouterr().out
+    with sessions.begin() as session:
+        assert session.get(Offer, "CLI10").segment == "new"
+
+
+def offer_row(code: str, **fields: Any) -> dict[str, Any]:
+    row = {"code": code, "segment": "at_risk", "discount_type": "amount", "discount_value": "30",
+           "min_spend": "150", "title_zh": "回来立减30", "title_en": "30 off to welcome you back",
+           "active": "true", "valid_days": "14"}
+    row.update(fields)
+    return row
+
+
+def test_offers_import_validates_every_row_and_writes_nothing_on_error(tmp_path, sessions, settings) -> None:
+    rows = [
+        offer_row("OK1"),
+        offer_row("ZERODAYS", valid_days="0"),  # line 3: would expire as it is granted
+        offer_row("HALFOFF", discount_type="percent", discount_value="150"),  # line 4
+        offer_row("TYPO", segment="at-risk", active="maybe"),  # line 5
+        offer_row("FREE", discount_value="0", title_zh="", title_en=""),  # line 6
+        offer_row("OK1"),  # line 7
+        offer_row("FOREVER", valid_days="1000", min_spend="-1", discount_type="bogo"),  # line 8
+    ]
+    path = write_csv(tmp_path / "offers.csv", rows, OFFER_COLUMNS)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "offers", path, settings)
+    errors = failed.value.errors
+    assert errors == [
+        f"{path}:3: valid_days must be 1..365",
+        f"{path}:4: a percent discount_value must be at most 100",
+        f"{path}:5: segment must be one of loyal_high_spender, at_risk, new, promising, hibernating, regular, all, "
+        "got 'at-risk'; active must be true or false, got 'maybe'",
+        f"{path}:6: discount_value must be > 0; title_zh or title_en is required",
+        f"{path}:7: duplicate code 'OK1' (first at {path}:2)",
+        f"{path}:8: discount_type must be one of percent, amount; min_spend must be ≥ 0; valid_days must be 1..365",
+    ]
+    assert count(sessions, Offer) == 0
+
+
+def test_offers_import_upserts_by_code_and_can_withdraw(tmp_path, sessions, settings) -> None:
+    first = write_csv(
+        tmp_path / "offers.csv",
+        [offer_row("BACK30"), offer_row("ALL5", segment="", discount_type="percent", discount_value="5",
+                                        min_spend="", active="", valid_days="")],
+        OFFER_COLUMNS,
+    )
+    result = import_file(sessions, "offers", first, settings)
+    assert (result.rows, result.created, result.updated) == (2, 2, 0)
+    with sessions.begin() as session:
+        back, general = session.get(Offer, "BACK30"), session.get(Offer, "ALL5")
+        assert (back.segment, back.discount_value, back.min_spend, back.valid_days, back.active) == (
+            "at_risk", 30.0, 150.0, 14, True)
+        # blanks take the defaults: everyone, no minimum, active, the default redemption window
+        assert (general.segment, general.min_spend, general.active, general.valid_days) == ("all", 0.0, True, None)
+    assert grant_days(None) == 7 and grant_days(14) == 14 and grant_days(0) == 7 and grant_days(-3) == 7
+    withdraw = tmp_path / "withdraw.json"
+    withdraw.write_text(json.dumps([{**offer_row("BACK30"), "active": False, "discount_value": 25}]), encoding="utf-8")
+    result = import_file(sessions, "offers", withdraw, settings)
+    assert (result.rows, result.created, result.updated) == (1, 0, 1)
+    with sessions.begin() as session:
+        assert session.get(Offer, "BACK30").active is False and session.get(Offer, "BACK30").discount_value == 25
+        assert session.get(Offer, "ALL5").active is True  # offers not in the file are left alone
+    assert count(sessions, Offer) == 2
 
 
 def test_settings_used_by_cli_come_from_env(monkeypatch) -> None:
