@@ -1,7 +1,7 @@
 """Customer value for the live service: CLV, P(alive) and segments fitted on the orders table.
 
 Fitted with every engine refit (``service.RankingService.refit``), from the orders of
-all shoppers (order totals in CNY, one purchase occasion per shopper and day):
+all shoppers (amounts paid in CNY, total − discount, one purchase occasion per shopper and day):
 
 - BG/NBD (purchase frequency, P(alive)) and Gamma-Gamma (spend), by maximum likelihood
   (``recommender.clv``); CLV is the discounted margin-free revenue of the next 12 months,

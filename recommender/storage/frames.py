@@ -92,10 +92,15 @@ def interactions_frame(session: Session) -> pd.DataFrame:
 
 
 def orders_frame(session: Session) -> pd.DataFrame:
-    """Order totals for RFM segmentation."""
-    query = select(Order.shopper_id, Order.id, Order.total, Order.ordered_at).order_by(Order.id)
+    """What each order brought in, for CLV and RFM segmentation: the amount paid (total − discount).
+
+    An order that redeemed an offer counts at what the shopper paid, so the spend model, the
+    margin cap that prices the next offer and the monetary score do not count the discount
+    as revenue.
+    """
+    query = select(Order.shopper_id, Order.id, Order.total, Order.discount, Order.ordered_at).order_by(Order.id)
     rows = [
-        {"shopper_id": s, "order_id": o, "amount": float(t or 0), "ordered_at": as_utc(d)}
-        for s, o, t, d in session.execute(query)
+        {"shopper_id": s, "order_id": o, "amount": max(float(t or 0) - float(x or 0), 0.0), "ordered_at": as_utc(d)}
+        for s, o, t, x, d in session.execute(query)
     ]
     return pd.DataFrame(rows, columns=ORDER_COLUMNS)

@@ -148,6 +148,19 @@ def _write_interactions(url: str, worker: int, count: int) -> None:
         engine.dispose()
 
 
+def test_orders_frame_counts_what_was_paid_not_the_gross_total(sessions, catalog) -> None:
+    with sessions.begin() as session:
+        shopper = queries.get_or_create_shopper(session, "payer", default_consent=True)
+        session.add_all([
+            Order(id="full", shopper_id=shopper.id, total=120.0, ordered_at=utcnow()),
+            Order(id="offer", shopper_id=shopper.id, total=200.0, discount=30.0, offer_code="BACK30",
+                  ordered_at=utcnow()),
+        ])
+    with sessions.begin() as session:
+        frame = frames.orders_frame(session)
+    assert dict(zip(frame["order_id"], frame["amount"], strict=True)) == {"full": 120.0, "offer": 170.0}
+
+
 @pytest.mark.sqlite_only
 def test_two_processes_write_sqlite_concurrently(
     database_url: str, is_sqlite: bool, sessions, catalog
