@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender import constants as C
-from recommender.api.errors import InvalidRequest, NotFound, Unavailable
+from recommender.api.errors import Conflict, InvalidRequest, NotFound, Unavailable
 from recommender.api.schemas import RecommendationRequest
 from recommender.config import Settings
 from recommender.customers import CustomerValues
@@ -712,6 +712,22 @@ class RankingService:
             if shown is None:
                 raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")
             event = C.OFFER_ACCEPTED if accepted else C.OFFER_DECLINED
+            # One answer per showing: the bandit learns one accept or decline from each time the
+            # offer was shown. A repeat of the same answer (a client retry) changes nothing and
+            # says so; a different one needs the offer shown again.
+            answered = queries.answer_since(session, shopper_id, offer_code, shown.id)
+            if answered is not None and answered.event != event:
+                raise Conflict(
+                    f"offer '{offer_code}' was already {answered.event} since it was last shown to this "
+                    "shopper; show offers again to answer anew"
+                )
+            if answered is not None:
+                answers = queries.offer_answers(session, shown.segment).get(offer_code, (0, 0))
+                return {
+                    "offer_code": offer_code, "segment": answered.segment, "event": event,
+                    "accepted": answers[0], "declined": answers[1],
+                    "granted": answered.max_discount is not None, "repeat": True,
+                }
             offer = session.get(Offer, offer_code) if accepted else None
             # A shopper holds at most one open grant: each showing would otherwise add another
             # capped discount, and N grants cost N caps. An offer withdrawn since it was shown

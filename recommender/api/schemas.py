@@ -498,6 +498,7 @@ class OfferAnswerOut(BaseModel):
     accepted: int
     declined: int
     granted: bool = False  # the accept became a grant (not when the shopper holds an open one)
+    repeat: bool = False  # the same answer to this showing was already recorded: nothing changed
 
 
 class HandoffIn(Strict):

@@ -25,11 +25,17 @@ class Grant:
     arm: OfferArm
     max_discount: float
 
-    def discount_on(self, order_total: float) -> float:
+    def discount_on(self, order_total: float, margin_rate: float | None = None) -> float:
         """Discount on a real order: the offer's terms (0 below min_spend), capped at ``max_discount``
-        and never more than the order."""
+        and never more than the order.
+
+        With ``margin_rate`` it is also never more than that order's margin (``margin_rate`` ×
+        the total): a no-minimum coupon worth more than a small order's margin would otherwise
+        make that order lose money, whatever the shopper's expected order was.
+        """
         total = max(float(order_total), 0.0)
-        return max(min(self.arm.discount_on(total), float(self.max_discount), total), 0.0)
+        ceiling = total if margin_rate is None else min(total, max(float(margin_rate), 0.0) * total)
+        return max(min(self.arm.discount_on(total), float(self.max_discount), ceiling), 0.0)
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,10 @@ class OfferDecision:
         """What the shopper holds if they accept: the offer's terms capped at ``max_discount``."""
         return Grant(self.arm, self.max_discount)
 
-    def discount_on(self, order_total: float) -> float:
-        """Discount this grant gives on a real order: the offer's terms, capped at ``max_discount``."""
-        return self.grant.discount_on(order_total)
+    def discount_on(self, order_total: float, margin_rate: float | None = None) -> float:
+        """Discount this grant gives on a real order: the offer's terms, capped at ``max_discount``
+        (and at the order's margin with ``margin_rate``: :meth:`Grant.discount_on`)."""
+        return self.grant.discount_on(order_total, margin_rate)
 
 
 class OfferPolicy:

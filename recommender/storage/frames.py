@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender.config import Settings
-from recommender.storage.models import Interaction, Item, Order, Shopper
+from recommender.storage.models import Interaction, Item, Order, OrderLine, Shopper
+from recommender.storage.queries import UNDISCOUNTED_VERTICALS
 
 ITEM_COLUMNS = [
     "id",
@@ -92,15 +93,25 @@ def interactions_frame(session: Session) -> pd.DataFrame:
 
 
 def orders_frame(session: Session) -> pd.DataFrame:
-    """What each order brought in, for CLV and RFM segmentation: the amount paid (total − discount).
+    """What each order brought the shop, for CLV and RFM segmentation.
 
-    An order that redeemed an offer counts at what the shopper paid, so the spend model, the
-    margin cap that prices the next offer and the monetary score do not count the discount
-    as revenue.
+    The amount is what the shopper paid for the goods the shop earns a margin on: the lines
+    outside ``queries.UNDISCOUNTED_VERTICALS`` minus the redeemed discount. A fund
+    subscription is the shopper's own money invested, not shop revenue: counted, it made a
+    fund buyer a "loyal high spender" with a coupon budget far beyond any margin they brought.
+    Orders of financial products only are not purchase occasions of the shop's goods.
     """
-    query = select(Order.shopper_id, Order.id, Order.total, Order.discount, Order.ordered_at).order_by(Order.id)
+    goods = func.sum(OrderLine.unit_price * OrderLine.quantity)
+    query = (
+        select(Order.shopper_id, Order.id, goods, Order.discount, Order.ordered_at)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Item, Item.id == OrderLine.item_id)
+        .where(Item.vertical.not_in(UNDISCOUNTED_VERTICALS))
+        .group_by(Order.id, Order.shopper_id, Order.discount, Order.ordered_at)
+        .order_by(Order.id)
+    )
     rows = [
-        {"shopper_id": s, "order_id": o, "amount": max(float(t or 0) - float(x or 0), 0.0), "ordered_at": as_utc(d)}
-        for s, o, t, x, d in session.execute(query)
+        {"shopper_id": s, "order_id": o, "amount": max(float(g or 0) - float(x or 0), 0.0), "ordered_at": as_utc(d)}
+        for s, o, g, x, d in session.execute(query)
     ]
     return pd.DataFrame(rows, columns=ORDER_COLUMNS)

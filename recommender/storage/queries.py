@@ -389,20 +389,23 @@ def discountable_total(session: Session, order: Order) -> float:
     return sum(float(line.unit_price) * line.quantity for line in order.lines if line.item_id not in excluded)
 
 
-def apply_best_grant(session: Session, order: Order, now: datetime | None = None) -> OfferEvent | None:
+def apply_best_grant(
+    session: Session, order: Order, margin_rate: float, now: datetime | None = None
+) -> OfferEvent | None:
     """Redeem the shopper's open grant worth most on this order (its min_spend met), if any.
 
     The discount is the grant's terms on the order's discountable gross total (financial products
-    excluded: ``discountable_total``), capped at its max_discount and at that total, rounded down
-    to the cent; it is stored on the order (``discount``, ``offer_code``)
-    and the grant is marked redeemed in the caller's transaction. One grant per order.
+    excluded: ``discountable_total``), capped at its max_discount and at that total's margin
+    (``margin_rate`` × total: no order loses money to a coupon), rounded down to the cent; it is
+    stored on the order (``discount``, ``offer_code``) and the grant is marked redeemed in the
+    caller's transaction. One grant per order.
     """
     now = now or utcnow()
     total = discountable_total(session, order)
     candidates: list[tuple[float, OfferEvent]] = []
     for row in open_grants(session, order.shopper_id, now):
         grant = grant_of(row)
-        discount = cents_down(grant.discount_on(total)) if grant is not None else 0.0
+        discount = cents_down(grant.discount_on(total, margin_rate)) if grant is not None else 0.0
         if discount > 0:
             candidates.append((discount, row))
     candidates.sort(key=lambda pair: -pair[0])  # stable: ties keep the soonest to expire first
@@ -422,6 +425,18 @@ def last_shown_offer(session: Session, shopper_id: str, offer_code: str) -> Offe
         .where(OfferEvent.shopper_id == shopper_id, OfferEvent.offer_code == offer_code,
                OfferEvent.event == C.OFFER_SHOWN)
         .order_by(OfferEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def answer_since(session: Session, shopper_id: str, offer_code: str, showing_id: int) -> OfferEvent | None:
+    """The shopper's first accept or decline of this offer after the showing ``showing_id``, if any."""
+    query = (
+        select(OfferEvent)
+        .where(OfferEvent.shopper_id == shopper_id, OfferEvent.offer_code == offer_code,
+               OfferEvent.event.in_((C.OFFER_ACCEPTED, C.OFFER_DECLINED)), OfferEvent.id > showing_id)
+        .order_by(OfferEvent.id)
         .limit(1)
     )
     return session.scalars(query).first()

@@ -282,6 +282,7 @@ def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> Non
         "accepted": 25,
         "declined": 0,
         "granted": False,  # the bandit learns from all 25 answers; only the first one was a grant
+        "repeat": False,  # each answer followed its own showing
     }
     after = Counter(get_offer(client, service_headers)["offers"][0]["code"] for _ in range(30))
     assert after["TEN"] >= 27  # Beta(26, 1) against Beta(1, 26): nearly always TEN
@@ -506,6 +507,39 @@ def test_grant_waits_for_an_order_that_meets_min_spend(offers, client, service_h
     assert (order["discount"], order["offer_code"], order["payable"]) == (10.0, "MIN300", 449.0)
 
 
+def test_fund_subscriptions_are_not_shop_revenue(offers, sessions, settings, service_headers) -> None:
+    """A shopper who only ever bought funds has brought no margin: no value, no VIP segment."""
+    from recommender.importers import import_order_rows
+
+    rows = [
+        (f"funds:{i}", {"order_id": f"fund-{i}", "shopper_id": "fund-only", "item_id": "n2", "quantity": 500,
+                        "ordered_at": (NOW - timedelta(days=30 * i)).isoformat()})
+        for i in range(6)
+    ]
+    with sessions.begin() as session:
+        import_order_rows(session, rows, settings)  # 6 × 50,000 yuan of a mixed fund
+    with TestClient(create_app(settings)) as client:
+        fitted = client.app.state.service.snapshot().customers
+        body = get_offer(client, service_headers, shopper="fund-only")
+    assert fitted.fitted and "fund-only" not in fitted.values and "fund-only" not in fitted.segments
+    assert body["segment"] == "new" and body["policy"]["order_value"] < 1_000  # a new shopper's, not 50,000
+
+
+def test_a_coupon_never_takes_more_than_the_orders_margin(offers, client, service_headers, sessions, settings) -> None:
+    """A no-minimum 10 yuan coupon on a 25 yuan order: the discount stops at that order's margin."""
+    only_offer(sessions, "TENANY", "amount", 10.0)
+    claim(client, service_headers, "TENANY")
+    [grant] = grants(sessions)
+    assert grant.max_discount >= 10.0  # the shopper's budget allows the full 10 on their usual order
+    small = place(client, service_headers, {"p2": 1})  # 25 yuan of chocolate: margin 7.50 at 30 %
+    margin = settings.offer_margin_rate * 25.0
+    assert margin < 10.0
+    assert (small["discount"], small["offer_code"]) == (pytest.approx(margin), "TENANY")
+    assert small["payable"] == pytest.approx(25.0 - margin)
+    assert grants(sessions)[0].redeemed_order_id == small["order_id"]
+    assert place(client, service_headers, {"f2": 1})["discount"] == 0  # used once, even if partly
+
+
 def test_expired_grant_is_not_applied(offers, client, service_headers, sessions) -> None:
     only_offer(sessions, "TENOFF", "amount", 10.0)
     claim(client, service_headers, "TENOFF")
@@ -531,7 +565,8 @@ def test_one_showing_grants_once_and_the_best_grant_is_used_first(
 ) -> None:
     only_offer(sessions, "FIVE", "amount", 5.0)
     claim(client, service_headers, "FIVE")
-    assert answer(client, service_headers, "FIVE", True).json()["granted"] is False  # the same showing, again
+    again = answer(client, service_headers, "FIVE", True)  # the same showing, again: a no-op
+    assert again.status_code == 200 and again.json()["repeat"] is True and again.json()["granted"] is True
     only_offer(sessions, "EIGHT", "amount", 8.0)
     claim(client, service_headers, "EIGHT")  # accepted while FIVE is still open: no second grant
     assert [g.offer_code for g in grants(sessions)] == ["FIVE"]
@@ -547,6 +582,28 @@ def test_one_showing_grants_once_and_the_best_grant_is_used_first(
     assert (first["offer_code"], first["discount"]) == ("EIGHT", 8.0)  # one grant per order: the best
     assert (second["offer_code"], second["discount"]) == ("FIVE", 5.0)
     assert_no_discount(place(client, service_headers, {"f2": 1}))
+
+
+def test_the_bandit_learns_one_answer_per_showing(offers, client, service_headers, sessions, staff_headers) -> None:
+    """Retries and second thoughts do not become extra evidence: one accept or decline per showing."""
+    only_offer(sessions, "FIVE", "amount", 5.0)
+    get_offer(client, service_headers)
+    first = answer(client, service_headers, "FIVE", True)
+    assert first.status_code == 201 and (first.json()["accepted"], first.json()["repeat"]) == (1, False)
+    for _ in range(4):  # a client retrying
+        retry = answer(client, service_headers, "FIVE", True)
+        assert retry.status_code == 200 and retry.json()["repeat"] is True and retry.json()["accepted"] == 1
+    changed = answer(client, service_headers, "FIVE", False)
+    assert changed.status_code == 409 and "already accepted" in changed.json()["detail"]
+    get_offer(client, service_headers)  # shown again: a new answer counts
+    declined = answer(client, service_headers, "FIVE", False)
+    assert declined.status_code == 201 and (declined.json()["accepted"], declined.json()["declined"]) == (1, 1)
+    with sessions() as session:
+        events = Counter(session.scalars(select(OfferEvent.event).where(OfferEvent.offer_code == "FIVE")))
+    assert events == Counter({C.OFFER_SHOWN: 2, C.OFFER_ACCEPTED: 1, C.OFFER_DECLINED: 1})
+    [row] = client.get("/api/v1/analytics/offers", headers=staff_headers).json()["offers"]
+    assert (row["shown"], row["accepted"], row["declined"]) == (2, 1, 1)
+    assert len(grants(sessions)) == 1
 
 
 def test_a_showing_logged_without_a_max_discount_gets_it_from_the_margin_rule(
@@ -580,13 +637,13 @@ def test_two_orders_racing_for_one_grant_redeem_it_once(offers, client, service_
     first = sessions()
     first.begin()
     first_order = order_in(first)
-    assert queries.apply_best_grant(first, first_order) is not None  # redeemed, not committed yet
+    assert queries.apply_best_grant(first, first_order, 0.3) is not None  # redeemed, not committed yet
 
     def second() -> None:
         try:
             with sessions.begin() as session:
                 order = order_in(session)
-                outcome["grant"] = queries.apply_best_grant(session, order)
+                outcome["grant"] = queries.apply_best_grant(session, order, 0.3)
                 outcome["discount"] = order.discount
         except Exception as exc:  # noqa: BLE001 - reported below
             outcome["error"] = exc

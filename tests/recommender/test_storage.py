@@ -17,7 +17,7 @@ from recommender import constants as C
 from recommender.storage import frames, queries
 from recommender.storage.db import create_db_engine, normalise_url, session_factory
 from recommender.storage.migrate import alembic_config, upgrade
-from recommender.storage.models import Base, Interaction, Item, Order, Shopper, utcnow
+from recommender.storage.models import Base, Interaction, Item, Order, OrderLine, Shopper, utcnow
 
 INJECTION = "Robert'); DROP TABLE items;-- <script>alert(1)</script> 1' OR '1'='1 \u200b\u202e😀\r\n"
 
@@ -148,17 +148,24 @@ def _write_interactions(url: str, worker: int, count: int) -> None:
         engine.dispose()
 
 
-def test_orders_frame_counts_what_was_paid_not_the_gross_total(sessions, catalog) -> None:
+def test_orders_frame_counts_what_was_paid_for_the_shops_goods(sessions, catalog) -> None:
+    """Paid, not gross (a redeemed discount is not revenue); fund subscriptions are not shop revenue."""
     with sessions.begin() as session:
+        items = {item.vertical: item for item in session.scalars(select(Item))}
+        goods, fund = next(v for k, v in items.items() if k != "finance"), items["finance"]
         shopper = queries.get_or_create_shopper(session, "payer", default_consent=True)
-        session.add_all([
-            Order(id="full", shopper_id=shopper.id, total=120.0, ordered_at=utcnow()),
-            Order(id="offer", shopper_id=shopper.id, total=200.0, discount=30.0, offer_code="BACK30",
-                  ordered_at=utcnow()),
-        ])
+        orders = {"full": ([(goods, 2)], 0.0), "offer": ([(goods, 1), (fund, 1)], 5.0), "fund_only": ([(fund, 3)], 0.0)}
+        for order_id, (lines, discount) in orders.items():
+            session.add(Order(id=order_id, shopper_id=shopper.id, total=sum(i.price * q for i, q in lines),
+                              discount=discount, ordered_at=utcnow()))
+            session.flush()
+            for item, quantity in lines:
+                session.add(OrderLine(order_id=order_id, item_id=item.id, quantity=quantity, unit_price=item.price))
     with sessions.begin() as session:
         frame = frames.orders_frame(session)
-    assert dict(zip(frame["order_id"], frame["amount"], strict=True)) == {"full": 120.0, "offer": 170.0}
+    price = float(goods.price)
+    assert dict(zip(frame["order_id"], frame["amount"], strict=True)) == {
+        "full": pytest.approx(2 * price), "offer": pytest.approx(price - 5.0)}
 
 
 @pytest.mark.sqlite_only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from recommender.api.deps import ServiceAuth, ServiceDep
 from recommender.api.schemas import (
@@ -32,11 +32,27 @@ def offers(
     return service.offers_for(shopper_id=shopper_id, language=language)
 
 
-@router.post("/offers/{code}/response", response_model=OfferAnswerOut, status_code=201)
+@router.post(
+    "/offers/{code}/response",
+    response_model=OfferAnswerOut,
+    status_code=201,
+    responses={
+        200: {"model": OfferAnswerOut, "description": "The same answer to this showing was already recorded"},
+        409: {"description": "The other answer to this showing was already recorded"},
+    },
+)
 def offer_response(
     service: ServiceDep,
     code: OfferCode,
     body: OfferAnswerIn,
+    response: Response,
 ) -> dict[str, Any]:
-    """Record accept / decline of an offer shown to the shopper (404 if it never was)."""
-    return service.offer_response(shopper_id=body.shopper_id, offer_code=code, accepted=body.accepted)
+    """Record accept / decline of an offer shown to the shopper (404 if it never was).
+
+    One answer per showing: repeating it is a no-op answered 200 with ``repeat`` true (safe to
+    retry); the opposite answer is a 409 until the offer is shown again.
+    """
+    answer = service.offer_response(shopper_id=body.shopper_id, offer_code=code, accepted=body.accepted)
+    if answer.get("repeat"):
+        response.status_code = 200
+    return answer

@@ -38,7 +38,8 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
     """Place an order at the items' current prices; records a purchase per line.
 
     The shopper's best open offer grant (accepted, not expired, min_spend met) is redeemed on it
-    in the same transaction: its discount is capped at the grant's max_discount.
+    in the same transaction: its discount is capped at the grant's max_discount and at the
+    order's own margin (``DXE_OFFER_MARGIN_RATE`` × its discountable total).
     """
     items = queries.items_by_ids(session, [line.item_id for line in body.items])
     missing = [line.item_id for line in body.items if line.item_id not in items]
@@ -57,5 +58,5 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
         session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
         recommendation_id=body.recommendation_id, listed=listed, to_cny=settings.to_cny,
     )
-    queries.apply_best_grant(session, order)
+    queries.apply_best_grant(session, order, settings.offer_margin_rate)
     return order_out(order)

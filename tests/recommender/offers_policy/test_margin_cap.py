@@ -98,6 +98,9 @@ def test_a_stored_grant_gives_the_same_discount_as_the_decision():
     assert Grant(OfferArm("PCT20", "percent", 20, 0), 75.0).discount_on(100_000.0) == 75.0
     assert Grant(OfferArm("ALL", "percent", 100, 0), 75.0).discount_on(30.0) == 30.0  # never more than the order
     assert Grant(OfferArm("TEN", "amount", 10, 0), 0.0).discount_on(100.0) == 0.0
+    # at checkout the order's own margin bounds it too: no order loses money to a coupon
+    assert Grant(OfferArm("TEN", "amount", 10, 0), 10.0).discount_on(25.0, margin_rate=0.3) == pytest.approx(7.5)
+    assert Grant(OfferArm("TEN", "amount", 10, 0), 10.0).discount_on(100.0, margin_rate=0.3) == 10.0
 
 
 def test_zero_value_gets_no_offer():
