@@ -48,11 +48,24 @@ def log(msg: str) -> None:
     print(f"[dianxiaoer] {msg}", flush=True)
 
 
+_HANDED_OUT: set = set()  # ports free_port has returned in this process
+
+
 def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A free TCP port on the loopback interface, never one this process was already given.
+
+    The kernel may hand the same ephemeral port to two bind(0) calls in a row once the first
+    socket is closed, so three calls for one stack could give Rasa and the action server the
+    same port (seen once: "address already in use").
+    """
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((HOST, 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError("no free loopback port that was not already handed out")
 
 
 def load_secrets() -> Dict[str, str]:

@@ -10,7 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from stack import rasa_db_env  # noqa: E402
+from stack import free_port, rasa_db_env  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +57,9 @@ def test_rasa_uses_the_same_database(url, dialect, rasa_url):
 def test_unsupported_database_is_refused():
     with pytest.raises(SystemExit):
         rasa_db_env("mysql://root@localhost/x")
+
+
+def test_free_port_never_hands_out_the_same_port_twice() -> None:
+    """Three services of one stack once got two identical ports from back-to-back bind(0) calls."""
+    ports = [free_port() for _ in range(300)]
+    assert len(set(ports)) == len(ports) and all(1024 <= port <= 65535 for port in ports)
