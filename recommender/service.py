@@ -134,6 +134,24 @@ def _profile_allergens(profile: dict[str, Any]) -> set[str]:
     return {a.strip() for a in value if isinstance(a, str) and a.strip()}
 
 
+#: Events that take back an earlier dislike of the same item (a later like, cart or purchase).
+UNDISLIKE_KINDS = frozenset({"like", "cart", "purchase"})
+
+
+def _still_disliked(events: list[Any]) -> list[str]:
+    """Items whose latest explicit signal among ``events`` (newest first) is a dislike.
+
+    A dislike excludes the item from every later list, also for a shopper who has not
+    consented to personalisation (it is an instruction, not a profile), until the shopper
+    likes, carts or buys that item: the latest word wins.
+    """
+    verdict: dict[str, bool] = {}
+    for _, item, kind, _ in events:
+        if item not in verdict and (kind == "dislike" or kind in UNDISLIKE_KINDS):
+            verdict[item] = kind == "dislike"
+    return [item for item, disliked in verdict.items() if disliked]
+
+
 def grant_days(valid_days: int | None) -> int:
     """Days an accepted offer stays redeemable: the offer's own, else the default.
 
@@ -445,7 +463,7 @@ class RankingService:
             if request.anchor_item_id and session.get(Item, request.anchor_item_id) is None:
                 raise NotFound(f"unknown anchor_item_id '{request.anchor_item_id}'")
             events = self._feedback_events(session, shopper.id, now) if shopper else []
-            disliked = list(dict.fromkeys(item for _, item, kind, _ in events if kind == "dislike"))
+            disliked = _still_disliked(events)
             profile = dict(shopper.profile or {}) if shopper else {}
             assessed = _profile_risk_level(profile)
             too_risky: list[str] = []

@@ -5,7 +5,8 @@ the most recent positive one (a purchase, cart, like or click) is held out; the 
 fitted on the rest. For each held-out case the five ``recommend`` signals (item-kNN,
 content profile, co-purchase rules, popularity, popularity within the shopper's segment) are
 computed exactly as the engine does, normalised over the candidates (the in-stock items of
-the held-out item's vertical that the shopper has not interacted with), and every weight
+the held-out item's vertical that the shopper has not bought or disliked: the set the service
+ranks, where items only viewed, clicked, carted or liked stay eligible), and every weight
 vector of a simplex grid is scored by the mean nDCG@10 of the held-out item. A shopper
 without a usable segment scores the segment share as global popularity, as the engine does.
 The best vector wins; ties go to the smaller segment weight (it must earn its place), then
@@ -30,6 +31,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,6 +111,21 @@ def _decisive(block: np.ndarray, target: int) -> tuple[np.ndarray, int] | None:
     return np.hstack([block[:, target : target + 1], block[:, undecided]]), above
 
 
+def serving_candidates(engine: Any, shopper: str, target: int, in_stock: np.ndarray) -> np.ndarray:
+    """The items the service would rank for this shopper's held-out ``target`` (a boolean mask).
+
+    In stock, of the target's vertical, not bought and not disliked by the shopper: items only
+    looked at, clicked, carted or liked stay eligible, as they do live. The target is always in.
+    """
+    catalog = engine.catalog_
+    candidates = in_stock & (catalog.vertical == catalog.vertical[target])
+    history, weights = engine.user_items_.history(shopper)
+    candidates[engine.purchases_by_shopper_.get(shopper, np.array([], dtype=np.int64))] = False
+    candidates[history[weights < 0]] = False
+    candidates[target] = True
+    return candidates
+
+
 def fit_blend_weights(
     items: pd.DataFrame,
     interactions: pd.DataFrame | None,
@@ -139,9 +156,7 @@ def fit_blend_weights(
         history, weights = engine.user_items_.history(shopper)
         if target is None or not (weights > 0).any():
             continue
-        candidates = in_stock & (catalog.vertical == catalog.vertical[target])
-        candidates[history] = False
-        candidates[target] = True
+        candidates = serving_candidates(engine, shopper, target, in_stock)
         positions = np.flatnonzero(candidates)
         segment = engine.segment_popularity_.segment_of(shopper)
         raw = (

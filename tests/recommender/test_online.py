@@ -56,6 +56,17 @@ def test_a_dislike_pushes_the_disliked_items_twin_down(client, service_headers) 
     assert "f1" not in after and after[-1] == "f2"
 
 
+def test_a_later_like_takes_a_dislike_back(client, service_headers) -> None:
+    consent(client, service_headers, "o5")
+    assert "f1" in ids(ranked(client, service_headers, "o5"))
+    feedback(client, service_headers, "o5", "f1", "dislike")
+    assert "f1" not in ids(ranked(client, service_headers, "o5"))
+    feedback(client, service_headers, "o5", "f1", "view")  # a look is not a change of mind
+    assert "f1" not in ids(ranked(client, service_headers, "o5"))
+    feedback(client, service_headers, "o5", "f1", "like")  # "actually, I like it": the latest word wins
+    assert "f1" in ids(ranked(client, service_headers, "o5"))
+
+
 def test_without_consent_feedback_changes_nothing(client, service_headers) -> None:
     before = ids(ranked(client, service_headers, "o3"))
     feedback(client, service_headers, "o3", "f1", "like")

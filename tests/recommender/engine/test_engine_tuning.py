@@ -58,3 +58,24 @@ def test_weights_move_to_the_signal_that_predicts(make_items, make_interactions)
     assert fit.fitted and fit.cases == 60
     assert fit.weights["popularity"] >= 0.5 and sum(fit.weights.values()) == pytest.approx(1.0)
     assert fit.ndcg == pytest.approx(1.0) and fit.ndcg > fit.default_ndcg
+
+
+def test_validation_ranks_the_candidates_the_service_ranks(make_items, make_interactions) -> None:
+    """Bought and disliked items are out, as live; viewed, clicked, carted and liked ones stay in."""
+    from recommender.engine import Engine
+    from recommender.engine.tuning import serving_candidates
+
+    items = catalog(make_items, n=10)
+    at = "2026-01-01T00:00:00Z"
+    rows = [("s", "i0", "purchase", None, at), ("s", "i1", "view", None, at), ("s", "i2", "click", None, at),
+            ("s", "i3", "cart", None, at), ("s", "i4", "like", None, at), ("s", "i5", "dislike", None, at),
+            ("t", "i0", "purchase", None, at), ("t", "i6", "purchase", None, at)]
+    engine = Engine.fit(items, make_interactions(rows))
+    index = engine.catalog_.index
+    in_stock = np.ones(len(index), dtype=bool)
+    in_stock[index["i9"]] = False
+    mask = serving_candidates(engine, "s", index["i7"], in_stock)
+    kept = {item for item, position in index.items() if mask[position]}
+    assert kept == {"i1", "i2", "i3", "i4", "i6", "i7", "i8"}
+    # the held-out item is always a candidate, even one the shopper bought before
+    assert serving_candidates(engine, "s", index["i0"], in_stock)[index["i0"]]
