@@ -16,8 +16,9 @@ all shoppers (amounts paid in CNY, total − discount, one purchase occasion per
   the rule-based RFM quintiles of ``engine.segments``.
 
 A shopper who has no orders (or has not consented to personalisation) is valued as a
-new customer of the fitted population: BG/NBD's expected purchases of a new customer
-times the population's mean spend, with P(alive) 1. When the models cannot be fitted
+new customer of the fitted population: BG/NBD's expected purchases of a new customer over
+the same discounted 12-month horizon as everyone's CLV, times the population's mean spend,
+with P(alive) 1. When the models cannot be fitted
 (too few shoppers, degenerate data) ``fitted`` is False and every shopper gets the
 population fallback built from the raw order totals, so offers stay margin-capped.
 """
@@ -40,8 +41,6 @@ logger = logging.getLogger(__name__)
 MIN_CLV_CUSTOMERS = 20
 #: K-means needs several shoppers per cluster to give stable segment names.
 MIN_KMEANS_CUSTOMERS = 60
-#: New-customer CLV horizon in model periods (weeks): a year.
-NEW_CUSTOMER_WEEKS = 52.0
 #: Fallback order value when there are no orders at all (CNY): a typical small basket.
 FALLBACK_ORDER_VALUE = 100.0
 #: Horizon of the buy-again (churn) probability, in days.
@@ -80,6 +79,19 @@ def _transactions(orders: pd.DataFrame) -> pd.DataFrame:
             "amount": orders["amount"].astype(float).clip(lower=0.0),
         }
     )
+
+
+def _discounted_new_purchases(purchases: object) -> float:
+    """Expected purchases of a new customer over the CLV horizon, discounted per period as
+    every known shopper's are (``_discounted_purchases``), so their values compare."""
+    from recommender.clv.constants import CLV_DISCOUNT_RATE, CLV_PERIOD_LENGTH, CLV_PERIODS
+
+    value = previous = 0.0
+    for step in range(1, CLV_PERIODS + 1):
+        cumulative = float(purchases.expected_purchases_new_customer(step * CLV_PERIOD_LENGTH))  # type: ignore[attr-defined]
+        value += (cumulative - previous) / (1 + CLV_DISCOUNT_RATE) ** step
+        previous = cumulative
+    return value
 
 
 def _discounted_purchases(purchases: object, summary: pd.DataFrame) -> np.ndarray:
@@ -176,7 +188,7 @@ def fit_customer_values(orders: pd.DataFrame, now: datetime) -> CustomerValues:
             purchases = BetaGeoModel().fit(summary)
             alive = purchases.expected_probability_alive(summary)
             p_buy = probability_buy_within(purchases, summary, BUY_HORIZON_DAYS / UNIT_DAYS)
-            new_purchases = float(purchases.expected_purchases_new_customer(NEW_CUSTOMER_WEEKS))
+            new_purchases = _discounted_new_purchases(purchases)
             spend = GammaGammaModel().fit(summary)
             if spend.params_["q"] > 1:
                 order_value = spend.expected_customer_spend(summary)

@@ -68,6 +68,22 @@ def test_fitted_values_on_a_simulated_population() -> None:
     assert values.value_of("nobody") == values.default and values.value_of(None) == values.default
 
 
+def test_a_new_customers_value_is_discounted_like_everyone_elses() -> None:
+    """A new customer's expected purchases are discounted per month, as known shoppers' CLV is."""
+    from recommender.clv.constants import CLV_DISCOUNT_RATE, CLV_PERIOD_LENGTH, CLV_PERIODS
+    from recommender.customers import _discounted_new_purchases
+
+    class Steady:  # one purchase per model period (week), for ever
+        @staticmethod
+        def expected_purchases_new_customer(t: float) -> float:
+            return t
+
+    got = _discounted_new_purchases(Steady())
+    months = np.arange(1, CLV_PERIODS + 1)
+    assert got == pytest.approx(float((CLV_PERIOD_LENGTH / (1 + CLV_DISCOUNT_RATE) ** months).sum()))
+    assert 0.9 * CLV_PERIODS * CLV_PERIOD_LENGTH < got < CLV_PERIODS * CLV_PERIOD_LENGTH  # a year, discounted
+
+
 def test_lapsed_frequent_buyer_is_less_alive_than_a_recent_one() -> None:
     orders = simulated_orders(300)
     start = datetime(2025, 7, 1, tzinfo=UTC)
