@@ -79,6 +79,8 @@ def test_short_run_against_the_real_service(tmp_path: Path) -> None:
         assert row[key] > 0
     assert row["p50_ms"] <= row["p99_ms"] and row["http_p50_ms"] <= row["http_p99_ms"]
     assert row["rps"] == pytest.approx(max(metrics["rps@c1"], metrics["rps@c4"]), rel=1e-5)
+    # the headline HTTP figures are the most concurrent level's (the "at 50 clients")
+    assert (row["http_p99_ms"], row["http_clients"]) == (pytest.approx(metrics["http_p99_ms@c4"]), 4)
     assert (tmp_path / "serve_demo-service.png").read_bytes()[:4] == b"\x89PNG"
 
 
