@@ -426,16 +426,24 @@ class RankingService:
         )
         return out
 
-    @staticmethod
-    def _customers(orders: Any) -> CustomerValues:
-        """CLV, P(alive) and segments of every shopper with orders (errors: logged, empty values)."""
+    def _customers(self, orders: Any) -> CustomerValues:
+        """CLV, P(alive) and segments of every shopper with orders.
+
+        If the fit fails, the last good values stay (a transient failure must not drop every
+        shopper to the new-customer value and segment until the next refit); with none yet,
+        empty values (offers use the default customer value). Errors are logged.
+        """
         from recommender.customers import fit_customer_values
 
         try:
             return fit_customer_values(orders, utcnow())
-        except Exception:  # noqa: BLE001 - offers fall back to the new-customer value
-            logger.exception("customer value fit failed; offers use the default customer value")
-            return CustomerValues()
+        except Exception:  # noqa: BLE001 - keep serving the previous values
+            previous = self._snapshot.customers if self._snapshot is not None else None
+            logger.exception(
+                "customer value fit failed; %s",
+                "keeping the previous values" if previous is not None else "offers use the default customer value",
+            )
+            return previous if previous is not None else CustomerValues()
 
     def snapshot(self) -> Snapshot:
         """The current engine, fitting one first if none exists yet."""

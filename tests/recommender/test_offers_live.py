@@ -775,3 +775,27 @@ def test_an_order_of_an_item_priced_in_usd_is_in_cny(offers, client, service_hea
         price = float(session.get(Item, "f2").price)
     order = place(client, service_headers, {"f2": 1})
     assert order["currency"] == "CNY" and order["total"] == pytest.approx(round(settings.to_cny(price, "USD"), 2))
+
+
+def test_a_failing_refit_keeps_the_last_good_customer_values_and_model(offers, client, monkeypatch) -> None:
+    """A transient failure must not drop every shopper to the new-customer value, nor the model."""
+    import recommender.customers
+    import recommender.engine
+
+    service = client.app.state.service
+    good = service.snapshot()
+    assert good.customers.fitted and len(good.customers.values) == 120 and good.customers.segments
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(recommender.customers, "fit_customer_values", broken)
+    after = service.refit()
+    assert after is service.snapshot() and after is not good  # the engine was refitted and swapped
+    assert after.customers is good.customers  # the last good values, not empty ones
+    assert after.segments == good.segments  # and the segments the engine fitted with
+
+    monkeypatch.setattr(recommender.engine.Engine, "fit", classmethod(broken))
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        service.refit()
+    assert service.snapshot() is after  # still serving the last good model
