@@ -23,14 +23,20 @@ def test_refit_on_demand_swaps_the_model_without_dropping_requests(stack, api, t
     headers = {"Authorization": f"Bearer {tokens['DXE_SERVICE_TOKEN']}"}
 
     def shopper(n: int) -> None:
+        # consenting demo shoppers with histories and segments (the personalised path), and one
+        # anonymous; a dropped connection or a timeout is recorded as a failure, not lost with
+        # the thread
         with requests.Session() as session:
             while not stop.is_set() and len(statuses) < 2000:
-                body = dict(BODY, shopper_id=f"load-{n}")
+                body = dict(BODY, shopper_id=f"demo-{n + 1:04d}" if n else None)
                 started = time.monotonic()
-                r = session.post(
-                    stack.reco_url + "/api/v1/recommendations", json=body, headers=headers, timeout=30
-                )
-                statuses.append((r.status_code, len(r.json().get("items", [])) if r.ok else 0))
+                try:
+                    r = session.post(
+                        stack.reco_url + "/api/v1/recommendations", json=body, headers=headers, timeout=30
+                    )
+                    statuses.append((r.status_code, len(r.json().get("items", [])) if r.ok else 0))
+                except requests.RequestException as exc:
+                    statuses.append((f"{type(exc).__name__}: {exc}", 0))
                 spans.append((started, time.monotonic()))
 
     threads = [threading.Thread(target=shopper, args=(n,)) for n in range(4)]
@@ -55,7 +61,9 @@ def test_refit_on_demand_swaps_the_model_without_dropping_requests(stack, api, t
         for t in threads:
             t.join(timeout=60)
     assert after["fitted_at"] > before["fitted_at"], "the refit never finished"
-    assert statuses and all(code == 200 and n > 0 for code, n in statuses), statuses[:20]
+    assert not any(t.is_alive() for t in threads)
+    failed = [(code, n) for code, n in statuses if code != 200 or n == 0]
+    assert statuses and not failed, (len(failed), failed[:20])
     # the load really overlapped the refit: lists were served while it ran and after the swap
     during = [s for s in spans if s[0] >= refit_started and s[1] <= swapped]
     assert len(during) >= 5, (len(during), swapped - refit_started)
