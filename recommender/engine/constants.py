@@ -37,6 +37,12 @@ POPULARITY_HALF_LIFE_DAYS = 30.0
 # show one peer's purchases as "popular with shoppers like you".
 SEGMENT_MIN_INTERACTIONS = 30
 SEGMENT_MIN_SHOPPERS = 10
+# A card says "Popular right now" only for an item that at least POPULAR_REASON_MIN_SHOPPERS
+# distinct shoppers interacted with positively and whose popularity is in the top
+# POPULAR_REASON_TOP_SHARE of its vertical's items with any; "Popular with <segment> like you"
+# needs that many other shoppers of the segment. Otherwise one stale view would read "popular".
+POPULAR_REASON_MIN_SHOPPERS = 3
+POPULAR_REASON_TOP_SHARE = 0.2
 # "Because you ... X": the shopper's strongest positive interaction with X names the verb.
 # Codes in increasing strength (0: no positive interaction); a rating counts when above neutral.
 POSITIVE_KINDS = ("", "view", "click", "rating", "like", "cart", "purchase")

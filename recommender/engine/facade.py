@@ -26,7 +26,14 @@ import pandas as pd
 
 from . import explain
 from .catalog import Catalog
-from .constants import COLD_WEIGHTS, DEFAULT_SEED, HYBRID_WEIGHTS, SEARCH_WEIGHTS, SIMILAR_WEIGHTS
+from .constants import (
+    COLD_WEIGHTS,
+    DEFAULT_SEED,
+    HYBRID_WEIGHTS,
+    POPULAR_REASON_MIN_SHOPPERS,
+    SEARCH_WEIGHTS,
+    SIMILAR_WEIGHTS,
+)
 from .content import ContentModel, item_documents
 from .datatypes import Filters, Suggestion
 from .errors import InvalidRequestError, UnknownItemError
@@ -36,7 +43,7 @@ from .interactions import UserItemMatrix, prepare_interactions
 from .itemknn import ItemKNN
 from .online import SESSION_WEIGHT, SessionFeedback, demote, session_similarity
 from .outfit import complete_outfit, missing_slots
-from .popularity import Popularity, SegmentPopularity
+from .popularity import Popularity, SegmentPopularity, top_share_floor
 from .ranking import tiebreak_keys, top_k
 from .rerank import RerankParams, item_similarity, pool_size, rerank
 from .rules import AssociationRules
@@ -117,6 +124,12 @@ class Engine:
         engine.user_items_ = UserItemMatrix.build(frame, len(catalog))
         engine.popularity_ = Popularity().fit(frame, len(catalog))
         engine.segment_popularity_ = SegmentPopularity().fit(frame, len(catalog), segments)
+        # where a "popular" reason is true: enough distinct shoppers, top share of the vertical
+        engine.popular_reason_ = engine.popularity_.reason_mask(catalog.vertical)
+        engine.segment_reason_floor_ = {
+            name: top_share_floor(engine.segment_popularity_.scores_of(name), np.asarray(catalog.vertical))
+            for name in engine.segment_popularity_.names_
+        }
         engine.itemknn_ = ItemKNN().fit(engine.user_items_.matrix)
         documents = item_documents(catalog)
         engine.content_ = ContentModel().fit(documents)
@@ -369,10 +382,8 @@ class Engine:
         return "filters", "attribute", explain.matches_request()
 
     def _popularity_signal(self) -> Signal:
-        scores = self.popularity_.scores_
-        return Signal(
-            "popularity", scores, lambda p: ("popular", explain.popular()) if scores[p] > 0 else None
-        )
+        scores, claim = self.popularity_.scores_, self.popular_reason_
+        return Signal("popularity", scores, lambda p: ("popular", explain.popular()) if claim[p] else None)
 
     def _segment_signal(self, shopper_id: str | None) -> Signal | None:
         """Popularity within the shopper's customer segment; None without a usable segment.
@@ -384,10 +395,18 @@ class Engine:
         if segment is None:
             return None
         scores = self.segment_popularity_.scores_of(segment)
+        peers = self.segment_popularity_.shoppers_of(segment)
+        floor = self.segment_reason_floor_[segment]
+        history, weights = self.user_items_.history(shopper_id)
+        own = set(history[weights > 0].tolist())  # the shopper's own interest is no evidence of peers'
         reasons = explain.popular_in_segment(segment)
-        return Signal(
-            SEGMENT_SIGNAL, scores, lambda p: (SEGMENT_SIGNAL, dict(reasons)) if scores[p] > 0 else None
-        )
+
+        def reason(p: int) -> Explanation:
+            others = int(peers[p]) - (1 if p in own else 0)
+            true = scores[p] > 0 and scores[p] >= floor[p] and others >= POPULAR_REASON_MIN_SHOPPERS
+            return (SEGMENT_SIGNAL, dict(reasons)) if true else None
+
+        return Signal(SEGMENT_SIGNAL, scores, reason)
 
     def _content_query_signal(self, tokens: list[str], candidates: np.ndarray) -> Signal:
         """Content match of the query, scored for the candidates (mask) only: the blend reads no other."""
@@ -398,7 +417,7 @@ class Engine:
             {t for t in tokens if (a := parse_attribute_token(t)) and a[0] in REASON_SECTIONS},
             key=lambda t: REASON_SECTIONS.index(parse_attribute_token(t)[0]),
         )
-        popularity = self.popularity_.scores_
+        popular = self.popular_reason_
 
         def reason(position: int) -> Explanation:
             matched = [t for t in asked if t in self.item_attributes_[position]][:MAX_REASON_ATTRIBUTES]
@@ -408,7 +427,7 @@ class Engine:
                 )
             term = self.content_.term(int(best_terms[position]))
             restates_category = term is not None and (parse_attribute_token(term) or ("",))[0] == "category"
-            if (term is None or restates_category) and popularity[position] > 0:
+            if (term is None or restates_category) and popular[position]:
                 return "popular", explain.popular()
             if term is None:
                 return None

@@ -7,7 +7,38 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .constants import POPULARITY_HALF_LIFE_DAYS, SEGMENT_MIN_INTERACTIONS, SEGMENT_MIN_SHOPPERS
+from .constants import (
+    POPULAR_REASON_MIN_SHOPPERS,
+    POPULAR_REASON_TOP_SHARE,
+    POPULARITY_HALF_LIFE_DAYS,
+    SEGMENT_MIN_INTERACTIONS,
+    SEGMENT_MIN_SHOPPERS,
+)
+
+
+def distinct_shoppers(
+    interactions: pd.DataFrame, rows: np.ndarray, n_rows: int, n_items: int, keep: np.ndarray
+) -> np.ndarray:
+    """Distinct shoppers per (row, item) among the interactions where ``keep``; shape (n_rows, n_items).
+
+    ``rows`` gives each interaction's row (e.g. 0 for all, or its segment); the counts are the
+    evidence behind a "popular" reason, which a weighted score alone does not show.
+    """
+    codes, uniques = pd.factorize(interactions["shopper_id"])
+    flat = rows[keep].astype(np.int64) * n_items + interactions["item"].to_numpy(dtype=np.int64)[keep]
+    pairs = np.unique(flat * max(len(uniques), 1) + codes[keep].astype(np.int64)) // max(len(uniques), 1)
+    return np.bincount(pairs, minlength=n_rows * n_items).reshape(n_rows, n_items).astype(np.int32)
+
+
+def top_share_floor(scores: np.ndarray, groups: np.ndarray, share: float = POPULAR_REASON_TOP_SHARE) -> np.ndarray:
+    """Per item, the score its group's (e.g. vertical's) top ``share`` of positive scores starts at."""
+    floor = np.full(len(scores), np.inf)
+    for group in np.unique(groups):
+        members = groups == group
+        positive = scores[members & (scores > 0)]
+        if positive.size:
+            floor[members] = np.quantile(positive, 1.0 - share)
+    return floor
 
 
 def decayed_weights(interactions: pd.DataFrame, half_life_days: float | None) -> np.ndarray:
@@ -35,6 +66,8 @@ class Popularity:
     ----------
     scores_ : ndarray of shape (n_items,)
         Popularity of each catalog position; rank within a vertical by masking.
+    shoppers_ : ndarray of shape (n_items,)
+        Distinct shoppers with a positive interaction with each item.
     """
 
     def __init__(self, half_life_days: float | None = POPULARITY_HALF_LIFE_DAYS) -> None:
@@ -45,7 +78,14 @@ class Popularity:
         weights = decayed_weights(interactions, self.half_life_days)
         items = interactions["item"].to_numpy(dtype=np.int64)
         self.scores_ = np.bincount(items, weights=weights, minlength=n_items).astype(float)
+        self.shoppers_ = distinct_shoppers(interactions, np.zeros(len(items), dtype=np.int64), 1, n_items, weights > 0)[0]
         return self
+
+    def reason_mask(self, verticals: np.ndarray) -> np.ndarray:
+        """Items that may say "Popular right now": enough distinct shoppers and in the top share
+        of their vertical (``POPULAR_REASON_MIN_SHOPPERS``, ``POPULAR_REASON_TOP_SHARE``)."""
+        floor = top_share_floor(self.scores_, np.asarray(verticals))
+        return (self.shoppers_ >= POPULAR_REASON_MIN_SHOPPERS) & (self.scores_ > 0) & (self.scores_ >= floor)
 
 
 class SegmentPopularity:
@@ -80,6 +120,7 @@ class SegmentPopularity:
         self.names_: tuple[str, ...] = ()
         self.scores_ = np.zeros((0, n_items))
         self.rows_: dict[str, int] = {}
+        self.shoppers_ = np.zeros((0, n_items), dtype=np.int32)
         if not self.segments_ or not len(interactions):
             return self
         weights = decayed_weights(interactions, self.half_life_days)
@@ -104,7 +145,12 @@ class SegmentPopularity:
         self.scores_ = np.bincount(flat, weights=weights[use], minlength=len(self.names_) * n_items).reshape(
             len(self.names_), n_items
         )
+        self.shoppers_ = distinct_shoppers(interactions, np.maximum(row, 0), len(self.names_), n_items, use)
         return self
+
+    def shoppers_of(self, segment: str) -> np.ndarray:
+        """Distinct shoppers of one kept segment with a positive interaction with each item."""
+        return self.shoppers_[self.rows_[segment]]
 
     def segment_of(self, shopper_id: str | None) -> str | None:
         """The shopper's segment when it has per-segment scores, else None."""

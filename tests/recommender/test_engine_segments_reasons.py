@@ -134,6 +134,29 @@ def test_a_loyal_shopper_is_offered_what_loyal_peers_buy_with_a_segment_reason()
     assert plain[0].item_id == "p" and all(s.reason_code != "segment" for s in plain)
 
 
+def test_a_segment_reason_needs_peers_not_the_shoppers_own_interest() -> None:
+    """An item only the shopper (and fewer than three peers) touched is not "popular with shoppers like you"."""
+    items, interactions, segments = segment_shop()
+    extra = interactions_frame([("me", "f2", "view"), ("loyal0", "f2", "view")])
+    engine = Engine.fit(items, pd.concat([interactions, extra], ignore_index=True), segments=segments)
+    engine.blend_weights_ = {"segment": 1.0}  # only the segment signal ranks and explains
+    shown, _ = engine.recommend("me", k=6)
+    reasons = {s.item_id: s.reason_code for s in shown}
+    assert reasons["x"] == "segment"  # bought by every loyal peer
+    # distinct shoppers of the segment per item: f2 was bought by 4 peers, viewed by loyal0 and me
+    peers = engine.segment_popularity_.shoppers_of("loyal_high_spender")
+    assert peers[engine.catalog_.index["f2"]] == 6 and peers[engine.catalog_.index["x"]] == SEGMENT_MIN_SHOPPERS + 2
+    lone = interactions_frame([("me", "a", "purchase"), ("me", "f1", "view")] + [
+        (f"loyal{n}", "x", "purchase") for n in range(SEGMENT_MIN_INTERACTIONS)])
+    sparse_segments = {**{f"loyal{n}": "loyal_high_spender" for n in range(SEGMENT_MIN_INTERACTIONS)},
+                       "me": "loyal_high_spender"}
+    engine = Engine.fit(items, lone, segments=sparse_segments)
+    engine.blend_weights_ = {"segment": 1.0}
+    shown, _ = engine.recommend("me", k=6)
+    f1 = next(s for s in shown if s.item_id == "f1")
+    assert f1.reason_code != "segment"  # only me looked at it: no peer evidence at all
+
+
 def test_no_segment_signal_without_a_segment_or_anonymously() -> None:
     items, interactions, segments = segment_shop()
     engine = Engine.fit(items, interactions, segments=segments)

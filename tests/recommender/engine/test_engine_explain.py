@@ -52,13 +52,20 @@ def test_search_reason_names_the_asked_attribute_not_the_category(make_items, ma
         {"id": "d2", "vertical": "fashion", "category": "dress", "title_zh": "棉布连衣裙", "title_en": "Cotton dress",
          "occasions": ["casual"], "price": 300},
     ])
-    engine = Engine.fit(items, make_interactions([("u", "d2", "purchase")]))
+    buyers = [(f"u{n}", "d2", "purchase") for n in range(3)]
+    engine = Engine.fit(items, make_interactions(buyers))
     shown, _ = engine.recommend(mode="search", filters=Filters(category="dress"), k=2,
                                 query="适合约会的连衣裙", shopper_id=None)
     reasons = {s.item_id: s.reasons for s in shown}
     assert reasons["d1"]["zh"] == "适合「约会」场合" and "date" in reasons["d1"]["en"].lower()
-    # d2 matches only the category asked for: the reason is its popularity, not "is a dress"
+    # d2 matches only the category asked for: the reason is its popularity (three buyers), not "is a dress"
     assert reasons["d2"]["en"] == "Popular right now"
+    # one buyer is no evidence of popularity: the card says what it matched instead
+    engine = Engine.fit(items, make_interactions(buyers[:1]))
+    shown, _ = engine.recommend(mode="search", filters=Filters(category="dress"), k=2,
+                                query="适合约会的连衣裙", shopper_id=None)
+    d2 = next(s for s in shown if s.item_id == "d2")
+    assert d2.reason_code != "popular" and "Popular" not in d2.reasons["en"], d2.reasons
 
 
 def test_two_item_rule_reason_names_both_items(make_items, make_interactions) -> None:
