@@ -70,8 +70,9 @@ def popular_in_segment(segment: str) -> Reasons:
 
 
 def liked_together(item: Reasons) -> Reasons:
-    """Item-kNN around an anchor: shoppers who liked the anchor liked this."""
-    return {"zh": f"喜欢「{item['zh']}」的人也喜欢", "en": f"People who liked {item['en']} also liked this"}
+    """Item-kNN around an anchor: shoppers interested in the anchor (views, clicks, carts, likes,
+    purchases: what the neighbours are built from) were interested in this too."""
+    return {"zh": f"关注「{item['zh']}」的人也在看", "en": f"People interested in {item['en']} also looked at this"}
 
 
 def bought_with(item: Reasons) -> Reasons:

@@ -251,6 +251,14 @@ def offers(sessions, settings, catalog) -> list[dict[str, Any]]:
     return OFFERS
 
 
+def show_until(client: TestClient, headers: dict[str, str], code: str, shopper: str = "sh-a", tries: int = 200) -> None:
+    """Ask for offers until the policy shows ``code`` (Thompson sampling picks at random); fail, not hang."""
+    for _ in range(tries):
+        if get_offer(client, headers, shopper=shopper)["offers"][0]["code"] == code:
+            return
+    pytest.fail(f"{code} was not shown to {shopper} in {tries} tries")
+
+
 def get_offer(client: TestClient, headers: dict[str, str], shopper: str = "sh-a") -> dict[str, Any]:
     response = client.get("/api/v1/offers", params={"shopper_id": shopper, "language": "en"}, headers=headers)
     assert response.status_code == 200, response.text
@@ -286,8 +294,7 @@ def test_answers_are_recorded_and_learnt(offers, client, service_headers) -> Non
     for code, accepted in (("CHEAP5", False), ("TEN", True)):
         for _ in range(25):
             # make sure each answer follows a showing of that offer to this shopper
-            while get_offer(client, service_headers, shopper=f"sh-{code}")["offers"][0]["code"] != code:
-                pass
+            show_until(client, service_headers, code, shopper=f"sh-{code}")
             response = answer(client, service_headers, code, accepted, shopper=f"sh-{code}")
             assert response.status_code == 201, response.text
     body = response.json()
@@ -355,8 +362,7 @@ def test_consenting_shopper_gets_their_fitted_segment_and_value(
 
 
 def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_headers) -> None:
-    while get_offer(client, service_headers)["offers"][0]["code"] != "TEN":
-        pass
+    show_until(client, service_headers, "TEN")
     assert answer(client, service_headers, "TEN", True).status_code == 201
     assert client.get("/api/v1/analytics/offers", headers=service_headers).status_code == 403
     report = client.get("/api/v1/analytics/offers", headers=staff_headers)
