@@ -49,6 +49,8 @@ BASE_CURRENCY = "CNY"
 CURRENCIES = ("CNY", "USD")
 MODES = ("search", "recommend", "outfit", "similar")
 ANCHORED_MODES = ("outfit", "similar")
+#: Modes whose lists the re-ranking knobs change: only these are lists of an A/B experiment on them
+RERANKED_MODES = ("search", "recommend", "similar")
 SLOTS = ("top", "bottom", "one_piece", "outerwear", "shoes", "accessory")
 INTERACTION_TYPES = ("view", "click", "like", "dislike", "cart", "purchase", "rating")
 REASON_CODES = ("cf", "content", "popular", "rule", "attribute", "outfit", "segment")

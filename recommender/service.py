@@ -552,9 +552,10 @@ class RankingService:
                 shopper_id=request.shopper_id,
                 algorithm=algorithm,
                 variant=variant,
-                # only a shopper is assigned by the hash: anonymous lists belong to no experiment
+                # only a shopper is assigned by the hash: anonymous lists belong to no experiment;
+                # nor do outfits, which the re-ranking knobs under test do not change
                 experiment=self.settings.experiment.name
-                if self.settings.experiment is not None and request.shopper_id
+                if self.settings.experiment is not None and request.shopper_id and request.mode in C.RERANKED_MODES
                 else None,
                 mode=request.mode,
                 language=request.language,

@@ -150,9 +150,17 @@ def test_only_the_experiments_own_lists_and_outcomes_count(
     with sessions.begin() as session:
         assert session.get(RecommendationLog, earlier["recommendation_id"]).experiment is None
         assert session.get(RecommendationLog, anonymous["recommendation_id"]).experiment is None
+    outfit = ab_client.post(
+        "/api/v1/recommendations",
+        json={"shopper_id": a_shopper, "mode": "outfit", "anchor_item_id": "f1", "vertical": "fashion", "k": 3},
+        headers=service_headers,
+    )
+    assert outfit.status_code == 200, outfit.text
     listed = search(ab_client, service_headers, a_shopper)
     with sessions.begin() as session:
         assert session.get(RecommendationLog, listed["recommendation_id"]).experiment == "diversity-1"
+        # an outfit is one item per slot, untouched by the knobs under test: not the experiment's list
+        assert session.get(RecommendationLog, outfit.json()["recommendation_id"]).experiment is None
     first = listed["items"][0]["id"]
 
     def interact(body: dict[str, Any]) -> Any:
