@@ -15,7 +15,10 @@ under ``cdnow`` → ``bgnbd+gammagamma`` (other datasets and models in that file
 * ``fit_seconds``: raw CDNOW_master log → summaries → both fits → CLV and P(alive) for every
   customer (median of 3 runs); ``customers``, ``transactions``, ``mean_clv``, ``mean_p_alive``,
   ``holdout_predicted_purchases``/``holdout_actual_purchases`` (39 weeks) and ``segments_seconds``
-  (RFM segments) of that log;
+  (RFM segments) of that log; the paper's split: fitted on the 39-week calibration period,
+  checked on the 39 weeks after;
+* ``fit_seconds_full_log``: the same from the whole 78-week log, no holdout, which is what the
+  live service does with its orders table (median of 3);
 * ``r``, ``alpha``, ``a``, ``b``, ``p``, ``q``, ``v``: BG/NBD and Gamma-Gamma fitted on the paper's
   calibration sample (the published comparison), with ``bgnbd_log_likelihood``,
   ``gammagamma_log_likelihood``, ``params_match_3sf`` (how many of the 7 equal the published ones to
@@ -194,7 +197,8 @@ def _table(report: dict[str, Any]) -> str:
     cond = pub["conditional_expected_purchases"]
     row("cdnow E[Y(39)|x=2,t_x=30.43,T=38.86]", cond["ours"], cond["published"],
         "ok" if abs(cond["ours"] - cond["published"]) < 5e-4 else "MISS")
-    for name, target in (("cdnow_master", TARGET_CDNOW_S), ("synthetic", TARGET_SYNTHETIC_S)):
+    for name, target in (("cdnow_master", TARGET_CDNOW_S), ("cdnow_master_full", TARGET_CDNOW_S),
+                         ("synthetic", TARGET_SYNTHETIC_S)):
         if name not in report:
             continue
         part = report[name]
@@ -252,6 +256,8 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
         ),
         "expected_purchases_max_abs_diff": max(item["abs_diff"] for item in pub["expected_purchases"]),
     }
+    if "cdnow_master_full" in report:
+        row["fit_seconds_full_log"] = report["cdnow_master_full"]["seconds"]["total"]
     if "holdout" in master:
         row["holdout_predicted_purchases"] = master["holdout"]["predicted_purchases"]
         row["holdout_actual_purchases"] = master["holdout"]["actual_purchases"]
@@ -297,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = [pipeline(None, master, read_cdnow_master, calibration_end=CALIBRATION_END,
                      observation_end=OBSERVATION_END) for _ in range(3)]
     report["cdnow_master"] = sorted(runs, key=lambda run: run["seconds"]["total"])[1]  # median of 3
+    # the service's path: the whole log, no holdout (the CLV as of the log's last day)
+    runs = [pipeline(None, master, read_cdnow_master) for _ in range(3)]
+    report["cdnow_master_full"] = sorted(runs, key=lambda run: run["seconds"]["total"])[1]
     summary = summarise_transactions(read_cdnow_master(master))
     mark = time.perf_counter()
     labels = RFMSegmenter().fit(summary).labels_

@@ -57,6 +57,7 @@ def test_small_run_merges_the_headline_into_reco_json(tmp_path: Path) -> None:
     assert all(isinstance(value, float) for value in row.values())
     # raw log to CLV for every customer of CDNOW_master (SOURCE.md: 23,570 customers)
     assert 0 < row["fit_seconds"] < 30 and row["customers"] == 23_570 and row["transactions"] > 60_000
+    assert 0 < row["fit_seconds_full_log"] < 30  # the service's path: the whole log, no holdout
     # the paper's calibration sample reproduces the published parameters to 3 s.f.
     for key, value in {**clv.PUBLISHED_BGNBD, **clv.PUBLISHED_GG}.items():
         assert row[key] == pytest.approx(value, rel=2e-3), key
