@@ -238,6 +238,9 @@ class OfferStats(BaseModel):
     declined: int
     acceptance_rate: float  # accepted / answered (0 when unanswered)
     posterior_mean: float  # Beta(1 + accepted, 1 + declined) mean: what the bandit believes
+    granted: int = 0  # accepts that became a grant (one open grant per shopper)
+    redeemed: int = 0  # grants used on an order
+    discount_given: float = 0.0  # CNY taken off those orders
 
 
 class OfferReport(BaseModel):

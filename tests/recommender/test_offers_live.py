@@ -372,7 +372,13 @@ def test_offer_analytics_for_staff_only(offers, client, service_headers, staff_h
     assert ten["segment"] == C.DEFAULT_SEGMENT and ten["shown"] >= 1
     assert (ten["accepted"], ten["declined"], ten["acceptance_rate"]) == (1, 0, 1.0)
     assert ten["posterior_mean"] == pytest.approx(2 / 3)
+    assert (ten["granted"], ten["redeemed"], ten["discount_given"]) == (1, 0, 0.0)
     assert set(rows) <= {"TEN", "CHEAP5"}
+    order = place(client, service_headers, {"f2": 1})  # 459 yuan: the grant is used
+    assert order["offer_code"] == "TEN" and order["discount"] > 0
+    after = {row["offer_code"]: row for row in client.get("/api/v1/analytics/offers", headers=staff_headers).json()["offers"]}
+    assert (after["TEN"]["granted"], after["TEN"]["redeemed"]) == (1, 1)
+    assert after["TEN"]["discount_given"] == pytest.approx(order["discount"])
     future = client.get(
         "/api/v1/analytics/offers", params={"since": "2999-01-01T00:00:00Z"}, headers=staff_headers
     )

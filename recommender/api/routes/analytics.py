@@ -24,7 +24,7 @@ from recommender.api.schemas import CustomerReport, ExperimentReport, Moment, Of
 from recommender.clv.constants import SEGMENT_LABELS
 from recommender.customers import BUY_HORIZON_DAYS
 from recommender.offers_policy.constants import PRIOR_ALPHA, PRIOR_BETA
-from recommender.storage.models import Interaction, OfferEvent, RecommendationLog, Shopper
+from recommender.storage.models import Interaction, OfferEvent, Order, RecommendationLog, Shopper
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], dependencies=[StaffAuth])
 
@@ -94,7 +94,8 @@ def experiments(session: ReadSessionDep, settings: SettingsDep, since: Moment | 
 
 @router.get("/offers", response_model=OfferReport)
 def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, Any]:
-    """Per segment and offer: shown, accepted, declined, acceptance rate and the bandit's belief."""
+    """Per segment and offer: shown, accepted, declined, acceptance rate, the bandit's belief, and what
+    the accepted ones cost (grants, redeemed on an order, discount given in CNY)."""
     query = select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id)).group_by(
         OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)
     if since is not None:
@@ -105,7 +106,24 @@ def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, An
                                                 "accepted": 0, "declined": 0})
         if event in (C.OFFER_SHOWN, C.OFFER_ACCEPTED, C.OFFER_DECLINED):
             row[event] += int(count)
+    # what the accepted offers cost: grants made, redeemed on an order, and the discount given
+    grants = (
+        select(OfferEvent.segment, OfferEvent.offer_code, func.count(OfferEvent.id),
+               func.count(OfferEvent.redeemed_order_id), func.coalesce(func.sum(Order.discount), 0))
+        .outerjoin(Order, Order.id == OfferEvent.redeemed_order_id)
+        .where(OfferEvent.event == C.OFFER_ACCEPTED, OfferEvent.max_discount.is_not(None))
+        .group_by(OfferEvent.segment, OfferEvent.offer_code)
+    )
+    if since is not None:
+        grants = grants.where(OfferEvent.created_at >= since)
+    for segment, code, granted, redeemed, discount in session.execute(grants):
+        row = rows.setdefault((segment, code), {"segment": segment, "offer_code": code, "shown": 0,
+                                                "accepted": 0, "declined": 0})
+        row.update(granted=int(granted), redeemed=int(redeemed), discount_given=round(float(discount), 2))
     for row in rows.values():
+        for key in ("granted", "redeemed"):
+            row.setdefault(key, 0)
+        row.setdefault("discount_given", 0.0)
         answered = row["accepted"] + row["declined"]
         row["acceptance_rate"] = round(row["accepted"] / answered, 6) if answered else 0.0
         row["posterior_mean"] = round(
