@@ -327,34 +327,44 @@ def parse_item(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def import_item_rows(session: Session, rows: Sequence[Row]) -> ImportResult:
-    """Validate every row, then upsert them all (caller owns the transaction)."""
+def _upsert_rows(
+    session: Session, rows: Sequence[Row], parse: Any, key: str, model: Any, existing: Any
+) -> ImportResult:
+    """Validate every row with ``parse`` (no duplicate ``key``), then insert or update ``model`` rows.
+
+    ``existing(keys)`` gives the stored rows by key. Any bad row: ImportFailed, nothing written.
+    """
     errors: list[str] = []
     parsed: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for location, raw in rows:
         try:
-            fields = parse_item(raw)
+            fields = parse(raw)
         except ValueError as exc:
             errors.append(f"{location}: {exc}")
             continue
-        if fields["id"] in seen:
-            errors.append(f"{location}: duplicate id {fields['id']!r} (first at {seen[fields['id']]})")
+        if fields[key] in seen:
+            errors.append(f"{location}: duplicate {key} {fields[key]!r} (first at {seen[fields[key]]})")
             continue
-        seen[fields["id"]] = location
+        seen[fields[key]] = location
         parsed.append(fields)
     if errors:
         raise ImportFailed(errors)
-    existing = queries.items_by_ids(session, seen)
+    stored = existing(list(seen))
     for fields in parsed:
-        item = existing.get(fields["id"])
-        if item is None:
-            session.add(Item(**fields))
+        row = stored.get(fields[key])
+        if row is None:
+            session.add(model(**fields))
         else:
             for name, value in fields.items():
-                setattr(item, name, value)
+                setattr(row, name, value)
     session.flush()
-    return ImportResult(rows=len(parsed), created=len(parsed) - len(existing), updated=len(existing))
+    return ImportResult(rows=len(parsed), created=len(parsed) - len(stored), updated=len(stored))
+
+
+def import_item_rows(session: Session, rows: Sequence[Row]) -> ImportResult:
+    """Validate every row, then upsert them all (caller owns the transaction)."""
+    return _upsert_rows(session, rows, parse_item, "id", Item, lambda ids: queries.items_by_ids(session, ids))
 
 
 # -- orders --------------------------------------------------------------
@@ -537,32 +547,10 @@ def import_offer_rows(session: Session, rows: Sequence[Row]) -> ImportResult:
     Offers not in the file are left as they are: to withdraw one, import it with
     ``active`` false (its past showings and grants keep pointing at it).
     """
-    errors: list[str] = []
-    parsed: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
-    for location, raw in rows:
-        try:
-            fields = parse_offer(raw)
-        except ValueError as exc:
-            errors.append(f"{location}: {exc}")
-            continue
-        if fields["code"] in seen:
-            errors.append(f"{location}: duplicate code {fields['code']!r} (first at {seen[fields['code']]})")
-            continue
-        seen[fields["code"]] = location
-        parsed.append(fields)
-    if errors:
-        raise ImportFailed(errors)
-    existing = {offer.code: offer for offer in session.scalars(select(Offer).where(Offer.code.in_(list(seen))))}
-    for fields in parsed:
-        offer = existing.get(fields["code"])
-        if offer is None:
-            session.add(Offer(**fields))
-        else:
-            for name, value in fields.items():
-                setattr(offer, name, value)
-    session.flush()
-    return ImportResult(rows=len(parsed), created=len(parsed) - len(existing), updated=len(existing))
+    def stored(codes: list[str]) -> dict[str, Offer]:
+        return {offer.code: offer for offer in session.scalars(select(Offer).where(Offer.code.in_(codes)))}
+
+    return _upsert_rows(session, rows, parse_offer, "code", Offer, stored)
 
 
 # -- files ---------------------------------------------------------------

@@ -101,9 +101,14 @@ def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, An
     if since is not None:
         query = query.where(OfferEvent.created_at >= since)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def row_of(segment: str, code: str) -> dict[str, Any]:
+        return rows.setdefault((segment, code), {
+            "segment": segment, "offer_code": code, "shown": 0, "accepted": 0, "declined": 0,
+            "granted": 0, "redeemed": 0, "discount_given": 0.0})
+
     for segment, code, event, count in session.execute(query):
-        row = rows.setdefault((segment, code), {"segment": segment, "offer_code": code, "shown": 0,
-                                                "accepted": 0, "declined": 0})
+        row = row_of(segment, code)
         if event in (C.OFFER_SHOWN, C.OFFER_ACCEPTED, C.OFFER_DECLINED):
             row[event] += int(count)
     # what the accepted offers cost: grants made, redeemed on an order, and the discount given
@@ -117,13 +122,9 @@ def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, An
     if since is not None:
         grants = grants.where(OfferEvent.created_at >= since)
     for segment, code, granted, redeemed, discount in session.execute(grants):
-        row = rows.setdefault((segment, code), {"segment": segment, "offer_code": code, "shown": 0,
-                                                "accepted": 0, "declined": 0})
-        row.update(granted=int(granted), redeemed=int(redeemed), discount_given=round(float(discount), 2))
+        row_of(segment, code).update(
+            granted=int(granted), redeemed=int(redeemed), discount_given=round(float(discount), 2))
     for row in rows.values():
-        for key in ("granted", "redeemed"):
-            row.setdefault(key, 0)
-        row.setdefault("discount_given", 0.0)
         answered = row["accepted"] + row["declined"]
         row["acceptance_rate"] = round(row["accepted"] / answered, 6) if answered else 0.0
         row["posterior_mean"] = round(
