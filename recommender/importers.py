@@ -17,7 +17,9 @@ Item columns
     ``occasions`` (lists of canonical values), ``slot`` (fashion:
     top|bottom|one_piece|outerwear|shoes|accessory; default the category's),
     ``risk_level`` (finance, required, 1..5), ``horizon_months`` (int ≥ 0),
-    ``image_url`` (``/path`` or http(s) URL; default the generated SVG).
+    ``image_url`` (``/path`` or http(s) URL; default the generated SVG), ``group_id``
+    (optional, as ``id``: variants of one product, such as its pack sizes or colours, share
+    it, like Google Merchant Center's ``item_group_id``; a list shows one item per group).
 
 Order columns (one row per order line, keyed by ``order_id`` + ``item_id``)
     ``order_id`` (required), ``shopper_id`` (required; created if unknown, with the
@@ -61,7 +63,7 @@ from recommender.storage.models import Interaction, Item, Offer, Order, OrderLin
 ITEM_COLUMNS = (
     "id", "vertical", "category", "title_zh", "title_en", "description_zh", "description_en", "brand",
     "colour", "sizes", "price", "currency", "stock", "tags", "tastes", "dietary", "allergens", "occasions",
-    "slot", "risk_level", "horizon_months", "image_url",
+    "slot", "risk_level", "horizon_months", "image_url", "group_id",
 )
 ORDER_COLUMNS = ("order_id", "shopper_id", "item_id", "quantity", "price", "ordered_at")
 OFFER_COLUMNS = (
@@ -322,6 +324,10 @@ def parse_item(raw: dict[str, Any]) -> dict[str, Any]:
     if image and not (re.match(r"https?://", image) or (image.startswith("/") and not image.startswith("//"))):
         errors.append("image_url must be an http(s) URL or a path starting with '/'")
     out["image_url"] = image
+    group = _checked(errors, _text, raw.get("group_id"), "group_id")
+    if group is not None:
+        group = _checked(errors, _identifier, group, "group_id")
+    out["group_id"] = group
     if errors:
         raise ValueError("; ".join(errors))
     return out

@@ -76,7 +76,7 @@ def item_card(
         values = getattr(item, name) or []
         if values:
             attributes[name] = list(values)
-    for name in ("slot", "horizon_months"):
+    for name in ("slot", "horizon_months", "group_id"):
         if getattr(item, name) is not None:
             attributes[name] = getattr(item, name)
     if item.risk_level is not None:
@@ -135,7 +135,7 @@ def _profile_allergens(profile: dict[str, Any]) -> set[str]:
 
 
 #: Events that take back an earlier dislike of the same item (a later like, cart or purchase).
-UNDISLIKE_KINDS = frozenset({"like", "cart", "purchase"})
+UNDISLIKE_KINDS = frozenset(queries.UNDISLIKE_TYPES)
 
 
 def _still_disliked(events: list[Any]) -> list[str]:

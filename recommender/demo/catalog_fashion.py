@@ -249,8 +249,10 @@ def _sizes(category: str) -> list[str]:
 def build_fashion(rng: random.Random) -> list[dict[str, Any]]:
     """Return the fashion-vertical items in import format."""
     items: list[dict[str, Any]] = []
-    for category, brand_id, style_zh, style_en, desc_zh, desc_en, occasions, price, colours in STYLES:
+    for style_number, style in enumerate(STYLES, start=1):
+        category, brand_id, style_zh, style_en, desc_zh, desc_en, occasions, price, colours = style
         maker = brand(brand_id)
+        group = f"fash-g{style_number:03d}" if len(colours) > 1 else None  # its colours
         for colour in colours:
             number = len(items) + 1
             colour_zh, colour_en = _colour_names(colour)
@@ -274,6 +276,7 @@ def build_fashion(rng: random.Random) -> list[dict[str, Any]]:
                 "allergens": [],
                 "occasions": list(occasions),
                 "slot": category_slot(category),
+                "group_id": group,
             })
     return items
 

@@ -280,10 +280,11 @@ def _price(base: float, multiplier: float) -> float:
 def build_products(rng: random.Random) -> list[dict[str, Any]]:
     """Return the product-vertical items in import format."""
     items: list[dict[str, Any]] = []
-    for line in LINES:
+    for line_number, line in enumerate(LINES, start=1):
         (brand_id, category, name_zh, name_en, desc_zh, desc_en, base, scheme,
          tags, dietary, allergens, tastes) = line
         maker = brand(brand_id)
+        group = f"prod-g{line_number:03d}" if len(PACKS[scheme]) > 1 else None  # its pack sizes
         for pack_zh, pack_en, multiplier, pack_tags in PACKS[scheme]:
             number = len(items) + 1
             suffix_zh = f"（{pack_zh}）" if pack_zh else ""
@@ -307,6 +308,7 @@ def build_products(rng: random.Random) -> list[dict[str, Any]]:
                 "dietary": list(dietary),
                 "allergens": list(allergens),
                 "occasions": [],
+                "group_id": group,
             })
     return items
 

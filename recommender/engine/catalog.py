@@ -145,6 +145,7 @@ class Catalog:
     dietary: list[frozenset[str]]
     allergens: list[frozenset[str]]
     occasions: list[frozenset[str]]
+    group: np.ndarray  # group_id ("" for an item that is its own product)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -214,6 +215,7 @@ class Catalog:
             dietary=lists("dietary"),
             allergens=lists("allergens"),
             occasions=lists("occasions"),
+            group=text("group_id"),
         )
 
     @cached_property
@@ -238,6 +240,21 @@ class Catalog:
             risk_level=optional_floats(self.risk_level),
             horizon_months=optional_floats(self.horizon_months),
         )
+
+    @cached_property
+    def group_codes(self) -> np.ndarray:
+        """One integer per item, equal for the variants of one product (an ungrouped item has its own)."""
+        codes: dict[str, int] = {}
+        out = np.empty(len(self), dtype=np.int64)
+        for position, group in enumerate(self.group):
+            out[position] = codes.setdefault(group, len(codes)) if group else -1 - position
+        return out
+
+    @cached_property
+    def has_variants(self) -> bool:
+        """Whether any group holds more than one item (if not, lists need no collapsing)."""
+        codes = self.group_codes[self.group_codes >= 0]
+        return codes.size > np.unique(codes).size
 
     def title(self, position: int, language: str) -> str:
         """Item title in `language` ("zh" or "en"), falling back to the other language."""

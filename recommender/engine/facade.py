@@ -14,6 +14,9 @@ Filters are always applied first (filters.py); each mode then ranks the candidat
 Dislikes are excluded by the caller through ``Filters.exclude_item_ids``. Feedback given
 in the current conversation (``SessionFeedback``, online.py) is scored without a refit.
 After the blend, rerank.py applies the long-tail boost and MMR diversity to the filtered pool.
+Variants of one product (items sharing a ``group_id``: pack sizes, colours) never fill a list:
+every mode but ``outfit`` keeps the best-ranked variant of each group, and ``similar`` leaves
+out the anchor's own variants.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ SEGMENT_SIGNAL = "segment"  # name (and reason code) of the per-segment populari
 REASON_SECTIONS = ("taste", "dietary", "occasion", "goal", "colour")
 MAX_REASON_ATTRIBUTES = 2
 Explanation = tuple[str, Reasons] | None
+
+
+def distinct_products(catalog: Catalog, positions: np.ndarray) -> np.ndarray:
+    """Indices into ``positions`` (ranked best first) of the first item of each product group."""
+    _, first = np.unique(catalog.group_codes[positions], return_index=True)
+    return np.sort(first)
 
 
 def filter_tokens(filters: Filters) -> list[str]:
@@ -196,6 +205,16 @@ class Engine:
             return []
         selection = select(self.catalog_, Filters(vertical=vertical), allow_relaxation=False)
         scores = self.popularity_.scores_
+        wanted = pool_size(k) if self.catalog_.has_variants else k
+        while True:
+            chosen = top_k(scores, selection.mask, wanted, self.tiebreak_)
+            if not self.catalog_.has_variants:
+                break
+            distinct = chosen[distinct_products(self.catalog_, chosen)]  # one card per product
+            if distinct.size >= k or chosen.size < wanted:
+                chosen = distinct[:k]
+                break
+            wanted *= 2
         return [
             Suggestion(
                 item_id=str(self.catalog_.ids[p]),
@@ -204,7 +223,7 @@ class Engine:
                 reason_code="popular",
                 reasons=explain.popular() if scores[p] > 0 else explain.featured(),
             )
-            for p in top_k(scores, selection.mask, k, self.tiebreak_)
+            for p in chosen
         ]
 
     # --- modes --------------------------------------------------------------------------
@@ -260,6 +279,7 @@ class Engine:
         selection = select(self.catalog_, replace(filters, vertical=vertical))
         candidates = selection.mask.copy()
         candidates[anchor] = False
+        candidates[self.catalog_.group_codes == self.catalog_.group_codes[anchor]] = False  # its own variants
         anchor_titles = explain.titles(self.catalog_, anchor)
         content_scores, _ = self.content_.similar_items(anchor)
         similar, liked, bought = (
@@ -330,14 +350,18 @@ class Engine:
         if liked[0].size:  # the blend reads the candidates only: the session is scored for them alone
             signals = [*signals, self._session_signal(*liked, tuning.feedback.positive_kinds, candidates)]
             weights = {**weights, "session": SESSION_WEIGHT}
-        reordering = tuning.rerank.active or disliked[0].size > 0
+        catalog = self.catalog_
+        collapsing = catalog.has_variants
+        reordering = tuning.rerank.active or disliked[0].size > 0 or collapsing
         pool = pool_size(k) if reordering else k
-        suggestions = blend(
-            self.catalog_.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback
-        )
+        while True:
+            suggestions = blend(catalog.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback)
+            positions = np.array([catalog.index[s.item_id] for s in suggestions], dtype=np.int64)
+            if not collapsing or len(suggestions) < pool or distinct_products(catalog, positions).size >= k:
+                break
+            pool *= 2  # the pool is mostly variants of a few products: widen it
         if not reordering or len(suggestions) < 2:
             return suggestions[:k]
-        positions = np.array([self.catalog_.index[s.item_id] for s in suggestions], dtype=np.int64)
         scores = np.array([s.score for s in suggestions], dtype=float)
         if disliked[0].size:
             penalty, _ = self._session_scores(*disliked, rows=positions)  # the pool's only
@@ -346,7 +370,11 @@ class Engine:
                 suggestion.score = round(float(score), 6)
             order = np.argsort(-scores, kind="stable")
             suggestions, positions, scores = [suggestions[i] for i in order], positions[order], scores[order]
-        catalog = self.catalog_
+        if collapsing:  # one card per product: its best-scored variant
+            keep = distinct_products(catalog, positions)
+            suggestions, positions, scores = [suggestions[i] for i in keep], positions[keep], scores[keep]
+        if not tuning.rerank.active:
+            return suggestions[:k]
         similarity = item_similarity(
             self.content_.matrix_[positions],
             [(catalog.category[p], catalog.brand[p], catalog.colour[p]) for p in positions],

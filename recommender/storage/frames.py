@@ -37,6 +37,7 @@ ITEM_COLUMNS = [
     "slot",
     "risk_level",
     "horizon_months",
+    "group_id",
 ]
 INTERACTION_COLUMNS = ["shopper_id", "item_id", "type", "value", "created_at"]
 ORDER_COLUMNS = ["shopper_id", "order_id", "amount", "ordered_at"]

@@ -91,6 +91,8 @@ class Item(Base):
     risk_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
     horizon_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
     image_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Variants of one product (pack sizes, colours) share a group: a list shows one of them.
+    group_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow, index=True)
 

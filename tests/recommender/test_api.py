@@ -270,6 +270,27 @@ def test_engine_refits_only_when_data_changed(client, service_headers) -> None:
 
 
 @requires_engine
+def test_variants_of_one_product_get_one_card_that_names_its_group(client, service_headers, sessions) -> None:
+    from recommender.storage.models import Item
+
+    def dresses(**body: Any) -> list[dict[str, Any]]:
+        response = recommend(client, service_headers, vertical="fashion", k=5, **body)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    assert {"f1", "f2"} <= {card["id"] for card in dresses(mode="search", query="dress")}
+    with sessions.begin() as session:  # the black and the red dress become two colours of one dress
+        for item_id in ("f1", "f2"):
+            session.get(Item, item_id).group_id = "dress-9"
+    assert client.app.state.service.refit_if_changed() is True
+    cards = dresses(mode="search", query="dress")
+    grouped = [card for card in cards if card["id"] in ("f1", "f2")]
+    assert len(grouped) == 1 and grouped[0]["attributes"]["group_id"] == "dress-9"
+    assert all("group_id" not in card["attributes"] for card in cards if card["id"] not in ("f1", "f2"))
+    assert {"f1", "f2"}.isdisjoint({card["id"] for card in dresses(mode="similar", anchor_item_id="f1")})
+
+
+@requires_engine
 def test_disliked_items_are_never_shown_again(client, service_headers) -> None:
     before = [
         c["id"]

@@ -71,6 +71,25 @@ def test_bad_csv_rows_reported_with_line_numbers_and_nothing_written(tmp_path, s
     assert count(sessions, Item) == 0
 
 
+def test_group_ids_are_imported_checked_and_cleared(tmp_path, sessions, settings) -> None:
+    rows = [item_row("v1", group_id="dress-01"), item_row("v2", group_id=" dress-01 "), item_row("v3")]
+    import_file(sessions, "items", write_csv(tmp_path / "items.csv", rows), settings)
+    with sessions.begin() as session:
+        assert [session.get(Item, i).group_id for i in ("v1", "v2", "v3")] == ["dress-01", "dress-01", None]
+    bad = write_csv(tmp_path / "bad.csv", [item_row("v1", group_id="two words"), item_row("v4", group_id="x" * 65)])
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", bad, settings)
+    assert [e.split(": ", 1)[1] for e in failed.value.errors] == [
+        "group_id 'two words' must be 1-64 letters, digits, '_', '.' or '-'",
+        f"group_id {'x' * 40!r} must be 1-64 letters, digits, '_', '.' or '-'",
+    ]
+    with sessions.begin() as session:
+        assert session.get(Item, "v1").group_id == "dress-01"  # the refused file changed nothing
+    import_file(sessions, "items", write_csv(tmp_path / "clear.csv", [item_row("v2", group_id="")]), settings)
+    with sessions.begin() as session:
+        assert session.get(Item, "v2").group_id is None  # an empty cell takes the item out of its group
+
+
 def test_multiline_csv_rows_keep_their_first_line_number(tmp_path, sessions, settings) -> None:
     path = write_csv(tmp_path / "items.csv", [item_row("m1", description_en="two\nlines"), item_row("m2", price="x")])
     with pytest.raises(ImportFailed) as failed:

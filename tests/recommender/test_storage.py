@@ -271,3 +271,38 @@ def test_migration_0005_adds_discounts_and_grants_and_reverts_without_losing_ord
         upgrade(database_url)
         engine.dispose()
     assert lines() == [("o_old", "p1", 2)]
+
+
+def test_migration_0006_adds_item_groups_and_reverts_without_losing_interactions(
+    database_url: str, sessions, catalog, settings
+) -> None:
+    """Items imported before 0006 have no group; 0006 down and up keeps the items and their interactions."""
+    engine = create_db_engine(database_url)
+    config = alembic_config(database_url)
+
+    def kept() -> tuple[int, int]:  # items, interactions
+        with engine.connect() as connection:
+            return (connection.scalar(text("SELECT count(*) FROM items")),
+                    connection.scalar(text("SELECT count(*) FROM interactions")))
+
+    try:
+        with sessions.begin() as session:
+            shopper = Shopper(id="g", consent=True)
+            session.add(shopper)
+            session.flush()
+            queries.add_interaction(session, shopper=shopper, item_id="p1", type_="like", value=None, source="chat")
+            session.get(Item, "p1").group_id = "snack-1"
+        before = kept()
+        assert before[1] == 1
+        command.downgrade(config, "0005")
+        with engine.connect() as connection:
+            assert "group_id" not in {c["name"] for c in inspect(connection).get_columns("items")}
+        assert kept() == before  # reverting does not cascade into the interactions
+        upgrade(database_url)
+        with sessions() as session:
+            assert session.get(Item, "p1").group_id is None  # the group went with the column
+            assert {row.group_id for row in frames.items_frame(session, settings).itertuples()} == {None}
+        assert kept() == before
+    finally:
+        upgrade(database_url)
+        engine.dispose()
