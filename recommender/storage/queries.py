@@ -145,17 +145,27 @@ def items_above_risk(session: Session, ceiling: int) -> list[str]:
     return list(session.scalars(select(Item.id).where(Item.risk_level.is_not(None), Item.risk_level > ceiling)))
 
 
+#: Events that take back an earlier dislike of the same item (a later like, cart or purchase).
+UNDISLIKE_TYPES = ("like", "cart", "purchase")
+
+
 def feedback_events(session: Session, shopper_id: str, since: datetime, session_types: Iterable[str]) -> list[Any]:
-    """One read for a list: the shopper's dislikes (all time, they exclude items for good) and
-    their ``session_types`` events since ``since`` (the conversation's feedback), newest first,
-    as (created_at, item_id, type, used_for_personalisation) rows."""
+    """One read for a list, newest first, as (created_at, item_id, type, used_for_personalisation)
+    rows: the shopper's dislikes and, for the items they disliked, every like, cart and purchase
+    (all time: a dislike excludes an item until a later one takes it back, however much later),
+    and their ``session_types`` events since ``since`` (the conversation's feedback)."""
     table = Interaction.__table__.c
+    disliked = select(table.item_id).where(table.shopper_id == shopper_id, table.type == "dislike")
     return list(
         session.connection().execute(  # Core on the session's connection: the ORM layer adds nothing here
             select(table.created_at, table.item_id, table.type, table.used_for_personalisation)
             .where(
                 table.shopper_id == shopper_id,
-                or_(table.type == "dislike", and_(table.created_at >= since, table.type.in_(tuple(session_types)))),
+                or_(
+                    table.type == "dislike",
+                    and_(table.type.in_(UNDISLIKE_TYPES), table.item_id.in_(disliked)),
+                    and_(table.created_at >= since, table.type.in_(tuple(session_types))),
+                ),
             )
             .order_by(table.created_at.desc(), table.id.desc())
         )

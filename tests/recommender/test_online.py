@@ -67,6 +67,33 @@ def test_a_later_like_takes_a_dislike_back(client, service_headers) -> None:
     assert "f1" in ids(ranked(client, service_headers, "o5"))
 
 
+def test_taking_a_dislike_back_lasts_beyond_the_session(client, service_headers, sessions) -> None:
+    """The like that took a dislike back is older than the session window: it still wins; and
+    an old dislike given after an old like still excludes."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from recommender.storage.models import Interaction
+
+    def age_everything(shopper: str, hours: float) -> None:
+        with sessions.begin() as session:
+            for row in session.query(Interaction).filter(Interaction.shopper_id == shopper):
+                session.execute(update(Interaction).where(Interaction.id == row.id)
+                                .values(created_at=row.created_at - timedelta(hours=hours)))
+
+    for shopper in ("o6", "o7"):
+        consent(client, service_headers, shopper)
+    feedback(client, service_headers, "o6", "f1", "dislike")
+    feedback(client, service_headers, "o6", "f1", "like")
+    age_everything("o6", 30)  # a day later: neither event is in the conversation any more
+    assert "f1" in ids(ranked(client, service_headers, "o6"))
+    feedback(client, service_headers, "o7", "f1", "like")
+    feedback(client, service_headers, "o7", "f1", "dislike")
+    age_everything("o7", 30)
+    assert "f1" not in ids(ranked(client, service_headers, "o7"))
+
+
 def test_without_consent_feedback_changes_nothing(client, service_headers) -> None:
     before = ids(ranked(client, service_headers, "o3"))
     feedback(client, service_headers, "o3", "f1", "like")
