@@ -24,7 +24,7 @@ import gc
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -533,7 +533,8 @@ class RankingService:
         algorithm = algorithms.pop() if len(algorithms) == 1 else C.ALGORITHM_HYBRID
         with self.reads.begin() as session:  # read outside the write transaction: it holds SQLite's lock
             items = queries.item_rows(session, [s.item_id for s in suggestions])
-        shown = [s for s in suggestions if s.item_id in items]
+        shown = self._still_allowed([s for s in suggestions if s.item_id in items], items, filters, request.mode,
+                                    snapshot)
         cards = [
             item_card(
                 items[s.item_id],
@@ -616,6 +617,37 @@ class RankingService:
             ((as_utc(at).timestamp(), item, kind) for at, item, kind, used in events if used), now
         )
 
+    def _still_allowed(
+        self, suggestions: list[Any], items: dict[str, Any], filters: Any, mode: str, snapshot: Snapshot
+    ) -> list[Any]:
+        """The suggestions whose items, as stored now, still pass the request's hard filters.
+
+        The engine ranks the catalog it was fitted on. An import since then (a new allergen, a
+        higher price, stock 0, a higher risk level) shows in the rows read for the cards before
+        the next refit sees it: such an item is left out rather than shown against the
+        shopper's constraints. Only rows changed since the fit are checked (none, usually).
+        """
+        from recommender.engine.catalog import Catalog
+        from recommender.engine.filters import hard_mask, soft_masks
+
+        fitted = snapshot.version[1][1] if len(snapshot.version) > 1 else None
+        changed = [
+            s.item_id for s in suggestions
+            if fitted is None or as_utc(items[s.item_id].updated_at) > as_utc(fitted)
+        ]
+        if not changed:
+            return suggestions
+        if mode == "outfit":  # the outfit composer judges these per slot itself (engine/facade.py)
+            filters = replace(filters, vertical="fashion", category=None, size=None, occasion=None, colour=None)
+        catalog = Catalog.from_frame(frames.items_frame_of(frames.item_records([items[i] for i in changed]),
+                                                           self.settings))
+        passing = hard_mask(catalog, filters) & soft_masks(catalog, filters).get("price", True)  # a budget is hard
+        refused = {item for item, ok in zip(changed, passing, strict=True) if not ok}
+        if refused:
+            logger.info("left out %d item(s) changed since the last fit that no longer pass the filters: %s",
+                        len(refused), ", ".join(sorted(refused)))
+        return [s for s in suggestions if s.item_id not in refused]
+
     @staticmethod
     def _reason(suggestion: Any, language: str) -> str:
         reasons = suggestion.reasons or {}
@@ -627,18 +659,23 @@ class RankingService:
         suggestions = snapshot.engine.popular(vertical=vertical, k=k) if snapshot.engine else []
         with self.reads.begin() as session:
             items = queries.item_rows(session, [s.item_id for s in suggestions])
-            return [
-                item_card(
-                    items[s.item_id],
-                    settings=self.settings,
-                    language=language,
-                    reason=self._reason(s, language),
-                    reason_code=s.reason_code,
-                    reasons=dict(s.reasons or {}),
-                )
-                for s in suggestions
-                if s.item_id in items
-            ]
+        if suggestions:
+            from recommender.engine import Filters
+
+            suggestions = self._still_allowed(
+                [s for s in suggestions if s.item_id in items], items, Filters(vertical=vertical), "popular", snapshot
+            )
+        return [
+            item_card(
+                items[s.item_id],
+                settings=self.settings,
+                language=language,
+                reason=self._reason(s, language),
+                reason_code=s.reason_code,
+                reasons=dict(s.reasons or {}),
+            )
+            for s in suggestions
+        ]
 
     # -- offers and risk -------------------------------------------------
 

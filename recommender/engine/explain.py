@@ -142,6 +142,11 @@ def matches_request() -> Reasons:
     return {"zh": "符合你的要求", "en": "Matches what you asked for"}
 
 
+def closest_match() -> Reasons:
+    """Nothing fit every wish: a soft filter (occasion, colour, brand) was dropped for this item."""
+    return {"zh": "没有完全符合的，这个最接近你的要求", "en": "Closest to what you asked for"}
+
+
 def featured() -> Reasons:
     """A catalog pick shown without interaction data (e.g. a new shop)."""
     return {"zh": "为你精选", "en": "Picked for you"}

@@ -53,6 +53,7 @@ from .rules import AssociationRules
 from .tokenize import ATTR_PREFIX, attribute_token, parse_attribute_token, query_tokens
 
 MODES = ("search", "recommend", "outfit", "similar")
+FALLBACK_ALGORITHM = "filters"  # an item no ranking signal explains: shown because it fits the filters
 SEGMENT_SIGNAL = "segment"  # name (and reason code) of the per-segment popularity signal
 # Request attributes worth naming in a reason, most telling first; at most this many.
 REASON_SECTIONS = ("taste", "dietary", "occasion", "goal", "colour")
@@ -195,6 +196,10 @@ class Engine:
             )
         else:
             suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
+        if selection.relaxed:  # "matches what you asked for" would be untrue: a wish was dropped
+            for suggestion in suggestions:
+                if suggestion.algorithm == FALLBACK_ALGORITHM:
+                    suggestion.reasons = explain.closest_match()
         if filters.risk_max is not None:
             suggestions = self._with_risk_reason(suggestions, int(filters.risk_max))
         return suggestions, bool(suggestions) and selection.relaxed
@@ -221,7 +226,8 @@ class Engine:
                 score=round(float(scores[p]), 6),
                 algorithm="popularity",
                 reason_code="popular",
-                reasons=explain.popular() if scores[p] > 0 else explain.featured(),
+                # "popular" only with the evidence every other list asks for (popular_reason_)
+                reasons=explain.popular() if self.popular_reason_[p] else explain.featured(),
             )
             for p in chosen
         ]
@@ -407,7 +413,7 @@ class Engine:
         return Signal("session", scores, self._because(because, "cf", did))
 
     def _fallback(self, position: int) -> tuple[str, str, Reasons]:
-        return "filters", "attribute", explain.matches_request()
+        return FALLBACK_ALGORITHM, "attribute", explain.matches_request()
 
     def _popularity_signal(self) -> Signal:
         scores, claim = self.popularity_.scores_, self.popular_reason_

@@ -6,7 +6,9 @@ consents are ever returned: nothing else may reach the engine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -56,12 +58,23 @@ def _utc_column(values: pd.Series) -> pd.Series:
     return parsed.dt.tz_convert(UTC)
 
 
+ITEM_READ_COLUMNS = [name for name in ITEM_COLUMNS if name != "price"] + ["price", "currency"]
+
+
 def items_frame(session: Session, settings: Settings) -> pd.DataFrame:
     """Every item, prices converted to CNY (column reads, no ORM objects: fast on large catalogs)."""
-    fields = [getattr(Item, name) for name in ITEM_COLUMNS if name != "price"] + [Item.price, Item.currency]
-    rows = session.execute(select(*fields).order_by(Item.id)).all()
-    names = [name for name in ITEM_COLUMNS if name != "price"] + ["price", "currency"]
-    frame = pd.DataFrame(rows, columns=names)
+    fields = [getattr(Item, name) for name in ITEM_READ_COLUMNS]
+    return items_frame_of(session.execute(select(*fields).order_by(Item.id)).all(), settings)
+
+
+def item_records(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Item rows (anything with Item's attribute names) as ``items_frame_of`` records."""
+    return [tuple(getattr(row, name) for name in ITEM_READ_COLUMNS) for row in rows]
+
+
+def items_frame_of(records: Sequence[Sequence[Any]], settings: Settings) -> pd.DataFrame:
+    """The engine's items frame of item records, each holding ``ITEM_READ_COLUMNS`` in order."""
+    frame = pd.DataFrame(records, columns=ITEM_READ_COLUMNS)
     for name in ("title_zh", "title_en", "description_zh", "description_en"):
         frame[name] = frame[name].fillna("")
     for name in ("sizes", "tags", "tastes", "dietary", "allergens", "occasions"):

@@ -94,6 +94,21 @@ def test_search_relaxes_soft_filters_and_says_so(shop) -> None:
     assert relaxed and {s.item_id for s in suggestions} == {"C", "D"}
 
 
+def test_a_relaxed_list_never_claims_a_full_match(make_items, make_interactions) -> None:
+    """With the brand dropped, an item no signal explains is "closest", not "matches what you asked for"."""
+    items = make_items([
+        {"id": f"T{n}", "title_en": f"Plain shirt {n}", "category": "tshirt", "brand": "plain", "vertical": "fashion"}
+        for n in range(4)
+    ])
+    engine = Engine.fit(items, make_interactions([]))
+    exact, relaxed = engine.recommend(mode="search", filters=Filters(vertical="fashion"), k=4)
+    assert not relaxed and {s.reasons["en"] for s in exact} == {"Matches what you asked for"}
+    closest, relaxed = engine.recommend(mode="search", filters=Filters(vertical="fashion", brand="glimmer"), k=4)
+    assert relaxed and len(closest) == 4
+    assert {s.reasons["en"] for s in closest} == {"Closest to what you asked for"}
+    assert {s.reasons["zh"] for s in closest} == {"没有完全符合的，这个最接近你的要求"}
+
+
 def test_nothing_matches_gives_empty_list_not_relaxed(shop) -> None:
     engine = Engine.fit(*shop)
     assert engine.recommend(filters=Filters(category="dress")) == ([], False)
@@ -128,12 +143,15 @@ def test_search_explains_matching_taste(dishes) -> None:
 
 def test_popular_by_vertical(dishes, funds, make_interactions) -> None:
     items = pd.concat([dishes, funds], ignore_index=True)
-    inter = make_interactions([("u1", "mala", "purchase"), ("u2", "mala", "view"), ("u3", "bond", "like")])
-    engine = Engine.fit(items, inter)
+    rows = [(u, "mala", "purchase") for u in ("u1", "u4", "u5")] + [("u2", "mala", "view"), ("u3", "bond", "like")]
+    engine = Engine.fit(items, make_interactions(rows))
     top = engine.popular(vertical="dish", k=3)
     assert top[0].item_id == "mala" and top[0].reasons == {"zh": "热销", "en": "Popular right now"}
     assert all(isinstance(s, Suggestion) for s in top)
-    assert engine.popular(vertical="finance", k=1)[0].item_id == "bond"
+    # the others have no shopper behind them: "popular" would be untrue (at least 3 shoppers)
+    assert all(s.reasons == {"zh": "为你精选", "en": "Picked for you"} for s in top[1:])
+    bond = engine.popular(vertical="finance", k=1)[0]
+    assert bond.item_id == "bond" and bond.reasons["en"] == "Picked for you"  # one shopper is no crowd
 
 
 def test_bad_requests_raise_clear_errors(shop) -> None:
