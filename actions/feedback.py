@@ -175,8 +175,9 @@ class ActionBuy(DxeAction):
             order = await turn.client.create_order(
                 turn.shopper_id, str(item["id"]), 1, reference.recommendation_id
             )
-        except RecommenderRejected:
-            turn.say("order_rejected", title=title)
+        except RecommenderRejected as exc:
+            # 409: short of stock (the recommender names it); nothing was ordered
+            turn.say("order_sold_out" if exc.status == 409 else "order_rejected", title=title)
             return []
         except RecommenderError:
             turn.say("order_failed", title=title)

@@ -81,6 +81,10 @@ MESSAGES: Dict[str, Dict[str, str]] = {
         "zh": "好的，记下了，不再推荐「{title}」。",
         "en": "Got it, I won't suggest {title} again.",
     },
+    "order_sold_out": {
+        "zh": "抱歉，「{title}」刚刚卖完了，没有下单。要我找找类似的吗？",
+        "en": "Sorry, {title} has just sold out, so no order was placed. Shall I look for something similar?",
+    },
     "order_rejected": {
         "zh": "抱歉，「{title}」暂时无法下单。",
         "en": "Sorry, {title} can't be ordered right now.",

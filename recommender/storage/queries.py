@@ -6,7 +6,7 @@ Callers own the transaction: every function works inside the session it is given
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -199,6 +199,40 @@ def add_interaction(
     session.add(interaction)
     session.flush()
     return interaction
+
+
+class OutOfStock(Exception):
+    """An order line asks for more than the item's stock."""
+
+    def __init__(self, item_id: str, available: int) -> None:
+        """Name the item and how many are left (0: sold out)."""
+        super().__init__(
+            f"item '{item_id}' is sold out" if available <= 0 else f"only {available} of item '{item_id}' left"
+        )
+        self.item_id = item_id
+        self.available = available
+
+
+def take_stock(session: Session, quantities: Mapping[str, int]) -> None:
+    """Take ordered quantities off the items' stock, each in one conditional UPDATE.
+
+    ``stock >= quantity`` is checked by the database in the same statement, so two shoppers
+    racing for the last one cannot both get it. Raises OutOfStock for the first item short of
+    stock; the caller's transaction then rolls back what the earlier lines took.
+    """
+    table = Item.__table__
+    for item_id, quantity in quantities.items():
+        taken = session.execute(
+            update(table)
+            .where(table.c.id == item_id, table.c.stock >= quantity)
+            .values(stock=table.c.stock - quantity, updated_at=utcnow())  # a change the next refit sees
+        )
+        if taken.rowcount != 1:
+            available = session.scalar(select(table.c.stock).where(table.c.id == item_id))
+            raise OutOfStock(item_id, int(available or 0))
+    for item in session.identity_map.values():  # loaded items: read their new stock on next use
+        if isinstance(item, Item) and item.id in quantities:
+            session.expire(item, ["stock", "updated_at"])
 
 
 def create_order(

@@ -248,6 +248,7 @@ class FakeRecommender:
         self._counter = 0
         self._lock = threading.Lock()
         self.grants: Dict[str, str] = {}  # shopper -> code of the accepted offer not redeemed yet
+        self.sold_out: set = set()  # item ids an order gets 409 for, as the recommender answers
 
     def calls(self, method: str, path_prefix: str) -> List[Dict[str, Any]]:
         """Recorded requests with this method whose path starts with ``path_prefix``."""
@@ -340,6 +341,9 @@ class FakeRecommender:
         if method == "POST" and path == "/api/v1/interactions":
             return 201, {"id": self._next(), "used_for_personalisation": True}
         if method == "POST" and path == "/api/v1/orders":
+            short = [line["item_id"] for line in body["items"] if line["item_id"] in self.sold_out]
+            if short:
+                return 409, {"detail": f"item '{short[0]}' is sold out"}
             return 201, self._order(body)
         if method == "POST" and path == "/api/v1/handoffs":
             return 201, {"id": self._next(), "status": "open", **body}

@@ -134,6 +134,18 @@ async def test_buy(recommender):
     ]
 
 
+async def test_buying_an_item_that_just_sold_out_says_so(recommender):
+    recommender.sold_out.add("f3")
+    tracker = make_tracker(
+        "buy the last one", "buy", [entity("ordinal", "-1")], language="en", slots=shown_state("en")
+    )
+    dispatcher, events = await run_action(ActionBuy(), tracker)
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Sorry, Blue floral dress has just sold out, so no order was placed. Shall I look for something similar?"
+    ]
+    assert events == []
+
+
 async def test_buy_when_the_backend_is_down(backend_down):
     tracker = make_tracker("买这个", "buy", slots=shown_state())
     dispatcher, events = await run_action(ActionBuy(), tracker)

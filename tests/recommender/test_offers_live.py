@@ -513,6 +513,8 @@ def test_accepted_percent_offer_is_redeemed_once_and_capped_on_a_huge_order(
     expected_expiry = datetime.now(UTC) + timedelta(days=C.OFFER_GRANT_DAYS)
     assert abs(as_utc(grant.expires_at) - expected_expiry) < timedelta(minutes=1)
 
+    with sessions.begin() as session:  # enough in stock for two huge orders
+        session.get(Item, "f2").stock = 500
     huge = place(client, service_headers, {"f2": 218})  # 218 × 459 = 100,062 CNY
     assert huge["total"] == pytest.approx(100_062.0)
     assert 0.015 * huge["total"] > 100 * grant.max_discount  # the offer's own terms are far over the cap
@@ -646,6 +648,8 @@ def test_a_showing_logged_without_a_max_discount_gets_it_from_the_margin_rule(
     rule = MarginRule(max_margin_share=settings.offer_max_margin_share, margin_rate=settings.offer_margin_rate)
     [grant] = grants(sessions)
     assert grant.max_discount == pytest.approx(rule.budget(value), abs=0.01) and grant.max_discount <= rule.cap(value)
+    with sessions.begin() as session:  # enough in stock for a huge order
+        session.get(Item, "f2").stock = 500
     assert place(client, service_headers, {"f2": 218})["discount"] == grant.max_discount
 
 

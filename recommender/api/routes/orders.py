@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from recommender.api.attribution import attributable
 from recommender.api.deps import ServiceAuth, SessionDep, SettingsDep
-from recommender.api.errors import InvalidRequest, NotFound
+from recommender.api.errors import Conflict, InvalidRequest, NotFound
 from recommender.api.schemas import OrderIn, OrderOut
 from recommender.storage import queries
 from recommender.storage.frames import as_utc
@@ -53,6 +53,10 @@ def create_order(body: OrderIn, session: SessionDep, settings: SettingsDep) -> d
                 f"no item of this order was in recommendation '{body.recommendation_id}': "
                 "send the order without recommendation_id"
             )
+    try:  # each item appears once (OrderIn): one quantity per item
+        queries.take_stock(session, {line.item_id: line.quantity for line in body.items})
+    except queries.OutOfStock as exc:  # the transaction rolls back: no stock taken, no order
+        raise Conflict(str(exc)) from exc
     shopper = queries.get_or_create_shopper(session, body.shopper_id, default_consent=settings.default_consent)
     order = queries.create_order(
         session, shopper=shopper, lines=[(items[i.item_id], i.quantity) for i in body.items],
