@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
 from recommender.config import Settings, SettingsError
 from recommender.importers import (
     ImportFailed,
+    database_reason,
     import_file,
     import_item_rows,
     import_offer_rows,
@@ -153,16 +155,22 @@ def main_from_args(args: argparse.Namespace, settings: Settings) -> int:
         print("database schema is up to date")
         return 0
     if args.command == "import":
-        engine = create_db_engine(settings.database_url)
+        engine = None
         try:
+            engine = create_db_engine(settings.database_url)
             result = import_file(session_factory(engine), args.kind, args.file, settings)
         except ImportFailed as failed:
             for line in failed.errors:
                 print(line, file=sys.stderr)
             print(f"nothing imported: {len(failed.errors)} error(s)", file=sys.stderr)
             return 1
+        except (SQLAlchemyError, OverflowError) as exc:  # import_file turns these into ImportFailed; a backstop
+            print(f"{args.file}: database error ({database_reason(exc)})", file=sys.stderr)
+            print("nothing imported: 1 error(s)", file=sys.stderr)
+            return 1
         finally:
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
         print(f"imported {result.rows} {args.kind} rows ({result.created} new, {result.updated} updated)")
         return 0
     if args.command == "load-demo":

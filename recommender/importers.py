@@ -7,6 +7,22 @@ if any row is bad nothing is written and every bad row is reported as
 ``FILE:LINE: reason`` (CSV: line number, the header being line 1; JSON: the row's
 0-based index in the list). Rows are upserted by id, so re-importing is idempotent.
 
+Updating a stored row writes only the fields whose column the file has (the CSV header,
+or the keys of that JSON object): a file without, say, ``allergens``, ``stock`` or
+``active`` leaves those stored values as they are. A column that is present but empty
+(``""`` or JSON ``null``) still means "clear / the default", e.g. an empty ``group_id``
+takes an item out of its group. New rows get the defaults below for every absent column.
+Every row is validated as a whole row either way (``price`` and the other required
+columns are required on updates too). ``slot`` is derived from the category only for a
+new row, or on an update that changes the category; otherwise an absent ``slot`` keeps
+the stored one.
+
+Values must fit the database: whole numbers (``stock``, ``horizon_months``, ...) are
+32-bit, prices and amounts are below 10,000,000,000, timestamps must stay within years
+1..9999 once converted to UTC, and text may not hold NUL or other control characters
+(descriptions may hold tabs and line breaks). Should the database still refuse a file,
+the import fails with one ``FILE: ...`` reason and writes nothing.
+
 Item columns
     ``id`` (required, unique; letters, digits, ``_ . -``, ≤ 64), ``vertical``
     (product|fashion|dish|finance), ``category`` (canonical, vocabulary.yml, of that
@@ -52,6 +68,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender import constants as C
@@ -77,6 +94,11 @@ LIST_COLUMNS = ("sizes", "tags", "tastes", "dietary", "allergens", "occasions")
 VOCAB_SECTIONS = {"tastes": "taste", "dietary": "dietary", "allergens": "allergen", "occasions": "occasion"}
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+TEXT_CONTROL = re.compile(r"[\x00-\x1f]")  # C0 control characters, NUL included
+MULTILINE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the same less tab, LF and CR
+MULTILINE_COLUMNS = ("description_zh", "description_en")
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # an SQL INTEGER column (PostgreSQL: int4)
+MAX_AMOUNT = 1e10  # prices and amounts: Numeric(12, 2) holds up to 9,999,999,999.99
 LIST_SEPARATOR = "|"
 
 Row = tuple[str, dict[str, Any]]
@@ -129,6 +151,8 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[Row]:
         raise ImportFailed([f"{path}: cannot read file ({exc.strerror or exc})"]) from exc
     except UnicodeDecodeError as exc:
         raise ImportFailed([f"{path}: not UTF-8 text"]) from exc
+    except csv.Error as exc:
+        raise ImportFailed([f"{path}: not a readable CSV file ({exc})"]) from exc
     raise ImportFailed([f"{path}: unsupported file type '{suffix}' (use .csv or .json)"])
 
 
@@ -168,12 +192,26 @@ def _read_json(path: Path) -> list[Row]:
 # -- field parsing (each raises ValueError with a reason) ----------------
 
 
+def _clean(text: str, name: str, multiline: bool = False) -> str:
+    """``text`` unless it holds control characters (or lone surrogates) a database refuses."""
+    control = (MULTILINE_CONTROL if multiline else TEXT_CONTROL).search(text)
+    if control:
+        what = "NUL" if control.group() == "\x00" else f"control character {control.group()!r}"
+        allowed = " (only tabs and line breaks are allowed)" if multiline else ""
+        raise ValueError(f"{name} must not contain {what}{allowed}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode text (lone surrogate)") from None
+    return text
+
+
 def _text(value: Any, name: str, max_len: int | None = None) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise ValueError(f"{name} must be text")
-    text = str(value).strip()
+    text = _clean(str(value).strip(), name, multiline=name in MULTILINE_COLUMNS)
     if max_len is not None and len(text) > max_len:
         raise ValueError(f"{name} longer than {max_len} characters")
     return text
@@ -188,7 +226,7 @@ def _list(value: Any, name: str) -> list[str]:
         parts = [str(v) for v in value]
     else:
         raise ValueError(f"{name} must be a list of text values")
-    return [p.strip() for p in parts if p.strip()]
+    return [_clean(p.strip(), name) for p in parts if p.strip()]
 
 
 def _number(value: Any, name: str) -> float | None:
@@ -211,7 +249,17 @@ def _integer(value: Any, name: str) -> int | None:
         return None
     if not number.is_integer():
         raise ValueError(f"{name} must be a whole number")
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError(f"{name} {str(value).strip()[:40]} is out of range ({INT_MIN}..{INT_MAX})")
     return int(number)
+
+
+def _amount(value: Any, name: str) -> float | None:
+    """A price or amount: a number the Numeric(12, 2) columns hold once rounded to cents."""
+    number = _number(value, name)
+    if number is not None and abs(round(number, 2)) >= MAX_AMOUNT:
+        raise ValueError(f"{name} {str(value).strip()[:40]} is too large (must be below {MAX_AMOUNT:.0f})")
+    return number
 
 
 def _identifier(value: Any, name: str) -> str:
@@ -231,7 +279,10 @@ def _timestamp(value: Any, name: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} {text[:40]!r} is not ISO 8601") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"{name} {text[:40]!r} is out of range (years 1..9999 in UTC)") from None
 
 
 def _boolean(value: Any, name: str) -> bool | None:
@@ -278,7 +329,7 @@ def parse_item(raw: dict[str, Any]) -> dict[str, Any]:
     out.update(vertical=vertical, category=category)
     for name in ("title_zh", "title_en", "description_zh", "description_en"):
         out[name] = _checked(errors, _text, raw.get(name), name, C.MAX_TEXT_CHARS) or ""
-    if not (out["title_zh"] or out["title_en"]):
+    if not (out["title_zh"] or out["title_en"]) and not any(e.startswith("title_") for e in errors):
         errors.append("title_zh or title_en is required")
     out["brand"] = _checked(errors, _text, raw.get("brand"), "brand", 64)
     out["colour"] = _checked(errors, _text, raw.get("colour"), "colour", 32)
@@ -291,7 +342,7 @@ def parse_item(raw: dict[str, Any]) -> dict[str, Any]:
         if bad:
             errors.append(f"unknown {name} value(s) {', '.join(map(repr, bad))}")
         out[name] = list(dict.fromkeys(values))
-    price = _checked(errors, _number, raw.get("price"), "price")
+    price = _checked(errors, _amount, raw.get("price"), "price")
     if price is None and "price is required" not in errors and not any(e.startswith("price") for e in errors):
         errors.append("price is required")
     elif price is not None and price < 0:
@@ -334,14 +385,19 @@ def parse_item(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upsert_rows(
-    session: Session, rows: Sequence[Row], parse: Any, key: str, model: Any, existing: Any
+    session: Session, rows: Sequence[Row], parse: Any, key: str, model: Any, existing: Any,
+    derived: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate every row with ``parse`` (no duplicate ``key``), then insert or update ``model`` rows.
 
     ``existing(keys)`` gives the stored rows by key. Any bad row: ImportFailed, nothing written.
+    A new row takes every parsed field (absent columns: their defaults); a stored row is
+    updated only in the fields whose column the row has. ``derived`` maps a field that
+    ``parse`` fills in from another one (``slot`` from ``category``) to its source: when the
+    derived column is absent, an update writes it only if the source value changes.
     """
     errors: list[str] = []
-    parsed: list[dict[str, Any]] = []
+    parsed: list[tuple[dict[str, Any], set[str]]] = []
     seen: dict[str, str] = {}
     for location, raw in rows:
         try:
@@ -353,16 +409,18 @@ def _upsert_rows(
             errors.append(f"{location}: duplicate {key} {fields[key]!r} (first at {seen[fields[key]]})")
             continue
         seen[fields[key]] = location
-        parsed.append(fields)
+        parsed.append((fields, set(raw)))
     if errors:
         raise ImportFailed(errors)
     stored = existing(list(seen))
-    for fields in parsed:
+    for fields, present in parsed:
         row = stored.get(fields[key])
         if row is None:
             session.add(model(**fields))
-        else:
-            for name, value in fields.items():
+            continue
+        changed = {name for name in present & set(fields) if fields[name] != getattr(row, name)}
+        for name, value in fields.items():
+            if name in present or (derived or {}).get(name) in changed:
                 setattr(row, name, value)
     session.flush()
     return ImportResult(rows=len(parsed), created=len(parsed) - len(stored), updated=len(stored))
@@ -370,7 +428,9 @@ def _upsert_rows(
 
 def import_item_rows(session: Session, rows: Sequence[Row]) -> ImportResult:
     """Validate every row, then upsert them all (caller owns the transaction)."""
-    return _upsert_rows(session, rows, parse_item, "id", Item, lambda ids: queries.items_by_ids(session, ids))
+    return _upsert_rows(
+        session, rows, parse_item, "id", Item, lambda ids: queries.items_by_ids(session, ids), {"slot": "category"}
+    )
 
 
 # -- orders --------------------------------------------------------------
@@ -398,7 +458,7 @@ def parse_order(raw: dict[str, Any]) -> dict[str, Any]:
     if quantity is not None and not 1 <= quantity <= C.MAX_QUANTITY:
         errors.append(f"quantity must be 1..{C.MAX_QUANTITY}")
     out["quantity"] = quantity or 1
-    price = _checked(errors, _number, raw.get("price"), "price")
+    price = _checked(errors, _amount, raw.get("price"), "price")
     if price is not None and price < 0:
         errors.append("price must be ≥ 0")
     out["price"] = price
@@ -456,8 +516,15 @@ def _upsert_orders(
         for interaction in session.scalars(query):
             purchases[(interaction.order_id or "", interaction.item_id)] = interaction
     created = updated = 0
-    touched: set[str] = set()
+    touched: dict[str, str] = {}  # order id -> the location of its first row in the file
+    errors: list[str] = []
     for row in rows:
+        item = items[row["item_id"]]
+        unit_price = row["price"] if row["price"] is not None else settings.to_cny(float(item.price), item.currency)
+        if round(unit_price, 2) >= MAX_AMOUNT:  # checked before anything is added: no autoflush sends it
+            errors.append(f"{row['location']}: the item's price, {unit_price:.2f} CNY, is too large for an order "
+                          f"line (must be below {MAX_AMOUNT:.0f})")
+            continue
         shopper = shoppers.get(row["shopper_id"]) or queries.get_or_create_shopper(
             session, row["shopper_id"], default_consent=settings.default_consent, channel=C.IMPORT_SOURCE
         )
@@ -470,10 +537,8 @@ def _upsert_orders(
             orders[order.id] = order
         elif order.id not in touched:
             order.ordered_at = row["ordered_at"]
-        touched.add(order.id)
+        touched.setdefault(order.id, row["location"])
         order.ordered_at = min(_aware(order.ordered_at), row["ordered_at"])
-        item = items[row["item_id"]]
-        unit_price = row["price"] if row["price"] is not None else settings.to_cny(float(item.price), item.currency)
         line = next((ln for ln in order.lines if ln.item_id == item.id), None)
         if line is None:
             order.lines.append(OrderLine(item_id=item.id, quantity=row["quantity"], unit_price=unit_price))
@@ -489,9 +554,14 @@ def _upsert_orders(
             )
         else:
             purchase.value, purchase.created_at = float(row["quantity"]), row["ordered_at"]
-    for order_id in touched:
+    for order_id, location in touched.items():
         order = orders[order_id]
         order.total = round(sum(float(ln.unit_price) * ln.quantity for ln in order.lines), 2)
+        if order.total >= MAX_AMOUNT:
+            errors.append(f"{location}: order {order_id!r} would total {order.total:.2f}, "
+                          f"too large (must be below {MAX_AMOUNT:.0f})")
+    if errors:  # the caller's transaction rolls back what was added above
+        raise ImportFailed(errors)
     session.flush()
     return ImportResult(rows=len(rows), created=created, updated=updated)
 
@@ -520,7 +590,7 @@ def parse_offer(raw: dict[str, Any]) -> dict[str, Any]:
     if kind not in C.DISCOUNT_TYPES:
         errors.append(f"discount_type must be one of {', '.join(C.DISCOUNT_TYPES)}")
     out["discount_type"] = kind
-    value = _checked(errors, _number, raw.get("discount_value"), "discount_value")
+    value = _checked(errors, _amount, raw.get("discount_value"), "discount_value")
     if value is None and not any(e.startswith("discount_value") for e in errors):
         errors.append("discount_value is required")
     elif value is not None and value <= 0:
@@ -528,13 +598,13 @@ def parse_offer(raw: dict[str, Any]) -> dict[str, Any]:
     elif value is not None and kind == "percent" and value > 100:
         errors.append("a percent discount_value must be at most 100")
     out["discount_value"] = value
-    spend = _checked(errors, _number, raw.get("min_spend"), "min_spend")
+    spend = _checked(errors, _amount, raw.get("min_spend"), "min_spend")
     if spend is not None and spend < 0:
         errors.append("min_spend must be ≥ 0")
     out["min_spend"] = spend or 0.0
     for name in ("title_zh", "title_en", "description_zh", "description_en"):
         out[name] = _checked(errors, _text, raw.get(name), name, C.MAX_TEXT_CHARS) or ""
-    if not (out["title_zh"] or out["title_en"]):
+    if not (out["title_zh"] or out["title_en"]) and not any(e.startswith("title_") for e in errors):
         errors.append("title_zh or title_en is required")
     active = _checked(errors, _boolean, raw.get("active"), "active")
     out["active"] = True if active is None else active
@@ -568,9 +638,21 @@ def import_file(sessions: sessionmaker[Session], kind: str, path: Path, settings
     if kind not in columns:
         raise ValueError(f"unknown import kind {kind!r}")
     rows = read_rows(path, columns[kind])
-    with sessions.begin() as session:
-        if kind == "items":
-            return import_item_rows(session, rows)
-        if kind == "offers":
-            return import_offer_rows(session, rows)
-        return import_order_rows(session, rows, settings)
+    try:
+        with sessions.begin() as session:
+            if kind == "items":
+                return import_item_rows(session, rows)
+            if kind == "offers":
+                return import_offer_rows(session, rows)
+            return import_order_rows(session, rows, settings)
+    except (SQLAlchemyError, OverflowError) as exc:
+        # A backstop: validation should catch every value a column cannot hold. The
+        # transaction was rolled back as the exception left ``sessions.begin()``.
+        raise ImportFailed([f"{path}: the database refused the file, nothing imported ({database_reason(exc)})"]) from exc
+
+
+def database_reason(exc: BaseException) -> str:
+    """The first line of a database error's own message (no SQL, no parameters)."""
+    reason = getattr(exc, "orig", None) or exc
+    lines = str(reason).strip().splitlines()
+    return f"{type(reason).__name__}: {lines[0][:300]}" if lines else type(reason).__name__

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from recommender import importers
 from recommender.cli import main
 from recommender.config import Settings
-from recommender.importers import ITEM_COLUMNS, OFFER_COLUMNS, ImportFailed, import_file
+from recommender.importers import ITEM_COLUMNS, OFFER_COLUMNS, ORDER_COLUMNS, ImportFailed, import_file
 from recommender.service import grant_days
 from recommender.storage.models import Interaction, Item, Offer, Order, OrderLine, Shopper
 
@@ -280,3 +281,191 @@ def test_load_demo_is_idempotent_and_respects_if_empty(monkeypatch, capsys, data
     assert "not loaded" in capsys.readouterr().out
     assert main(["load-demo"]) == 0  # a second full load upserts: nothing is duplicated
     assert [count(sessions, model) for model in (Item, Shopper, Order, OrderLine, Interaction)] == counts
+
+
+# -- a file without some columns leaves those stored values alone ----------
+
+PARTIAL_ITEM_COLUMNS = ("id", "vertical", "category", "title_zh", "title_en", "price", "stock")
+
+
+def full_dish(item_id: str) -> dict[str, Any]:
+    return {"id": item_id, "vertical": "dish", "category": "stir_fry", "title_zh": "宫保鸡丁", "title_en": "Kung pao",
+            "description_en": "with peanuts", "price": "48", "stock": "7", "tastes": ["spicy"], "tags": ["chef"],
+            "allergens": ["peanut"], "image_url": "/img/kungpao.png", "group_id": "kungpao"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_update_without_some_columns_keeps_the_stored_values(tmp_path, sessions, settings, fmt) -> None:
+    import_file(sessions, "items", write_csv(tmp_path / "full.csv", [full_dish("k1")]), settings)
+    update = {"id": "k1", "vertical": "dish", "category": "stir_fry", "title_zh": "宫保鸡丁", "title_en": "Kung pao",
+              "price": "52", "stock": "3"}
+    new = {**update, "id": "k2"}
+    if fmt == "csv":
+        path = write_csv(tmp_path / "partial.csv", [update, new], PARTIAL_ITEM_COLUMNS)
+    else:
+        path = tmp_path / "partial.json"
+        path.write_text(json.dumps([update, new]), encoding="utf-8")
+    result = import_file(sessions, "items", path, settings)
+    assert (result.created, result.updated) == (1, 1)
+    with sessions.begin() as session:
+        kept, created = session.get(Item, "k1"), session.get(Item, "k2")
+        assert (kept.price, kept.stock) == (52.0, 3)  # the columns in the file are written
+        assert kept.allergens == ["peanut"] and kept.tastes == ["spicy"] and kept.tags == ["chef"]
+        assert (kept.description_en, kept.image_url, kept.group_id) == ("with peanuts", "/img/kungpao.png", "kungpao")
+        assert created.allergens == [] and created.image_url is None and created.stock == 3  # new rows: defaults
+
+
+def test_update_with_present_but_empty_columns_clears_them(tmp_path, sessions, settings) -> None:
+    import_file(sessions, "items", write_csv(tmp_path / "full.csv", [full_dish("k1")]), settings)
+    path = tmp_path / "clear.json"
+    cleared = {**full_dish("k1"), "allergens": [], "image_url": None, "stock": ""}
+    del cleared["tags"]
+    path.write_text(json.dumps([cleared]), encoding="utf-8")
+    import_file(sessions, "items", path, settings)
+    with sessions.begin() as session:
+        item = session.get(Item, "k1")
+        assert (item.allergens, item.image_url, item.stock) == ([], None, 0)
+        assert item.tags == ["chef"]  # absent key: kept
+
+
+def test_partial_update_is_validated_like_a_full_row(tmp_path, sessions, settings) -> None:
+    import_file(sessions, "items", write_csv(tmp_path / "full.csv", [full_dish("k1")]), settings)
+    path = write_csv(tmp_path / "noprice.csv", [{"id": "k1", "vertical": "dish", "category": "stir_fry",
+                                                 "title_en": "Kung pao", "stock": "1"}],
+                     ("id", "vertical", "category", "title_en", "stock"))
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "items", path, settings)
+    assert failed.value.errors == [f"{path}:2: price is required"]
+    with sessions.begin() as session:
+        assert session.get(Item, "k1").stock == 7
+
+
+def test_slot_is_kept_on_update_unless_the_category_changes(tmp_path, sessions, settings) -> None:
+    columns = ("id", "vertical", "category", "title_en", "price", "slot")
+    import_file(sessions, "items", write_csv(tmp_path / "a.csv", [
+        {"id": "s1", "vertical": "fashion", "category": "dress", "title_en": "Coat dress", "price": "99",
+         "slot": "outerwear"}], columns), settings)
+    no_slot = ("id", "vertical", "category", "title_en", "price")
+    same = {"id": "s1", "vertical": "fashion", "category": "dress", "title_en": "Coat dress", "price": "89"}
+    import_file(sessions, "items", write_csv(tmp_path / "b.csv", [same, {**same, "id": "s2"}], no_slot), settings)
+    with sessions.begin() as session:
+        assert session.get(Item, "s1").slot == "outerwear"  # category unchanged: the stored slot stays
+        assert session.get(Item, "s2").slot == "one_piece"  # a new row: derived from the category
+    import_file(sessions, "items", write_csv(tmp_path / "c.csv", [{**same, "category": "jeans"}], no_slot), settings)
+    with sessions.begin() as session:
+        assert session.get(Item, "s1").slot == "bottom"  # category changed: derived again
+
+
+def test_offer_update_without_active_or_valid_days_keeps_them(tmp_path, sessions, settings) -> None:
+    first = write_csv(tmp_path / "offers.csv", [offer_row("BACK30", active="false", valid_days="14")], OFFER_COLUMNS)
+    import_file(sessions, "offers", first, settings)
+    columns = ("code", "discount_type", "discount_value", "title_en")
+    update = write_csv(tmp_path / "update.csv", [{"code": "BACK30", "discount_type": "amount", "discount_value": "20",
+                                                  "title_en": "20 off"}], columns)
+    import_file(sessions, "offers", update, settings)
+    with sessions.begin() as session:
+        offer = session.get(Offer, "BACK30")
+        assert (offer.discount_value, offer.title_en) == (20.0, "20 off")
+        assert (offer.active, offer.valid_days, offer.segment, offer.min_spend) == (False, 14, "at_risk", 150.0)
+        assert offer.title_zh == "回来立减30"
+
+
+# -- values a column cannot hold are reported, not a traceback -------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "expected"),
+    [
+        ("items", {"stock": "1e21"}, "stock 1e21 is out of range (-2147483648..2147483647)"),
+        ("items", {"stock": "3000000000"}, "stock 3000000000 is out of range (-2147483648..2147483647)"),
+        ("items", {"horizon_months": "3000000000"}, "horizon_months 3000000000 is out of range"),
+        ("items", {"price": "12345678901234"}, "price 12345678901234 is too large (must be below 10000000000)"),
+        ("items", {"price": "9999999999.999"}, "price 9999999999.999 is too large"),  # rounds to 1e10
+        ("items", {"title_en": "bad\x00title"}, "title_en must not contain NUL"),
+        ("items", {"brand": "a\x1bb"}, "brand must not contain control character '\\x1b'"),
+        ("items", {"description_en": "nul\x00"}, "description_en must not contain NUL (only tabs and line"),
+        ("items", {"tags": ["ok", "x\x00"]}, "tags must not contain NUL"),
+        ("offers", {"valid_days": "1e21"}, "valid_days 1e21 is out of range"),
+        ("offers", {"min_spend": "1e12"}, "min_spend 1e12 is too large"),
+        ("offers", {"description_zh": "\x00"}, "description_zh must not contain NUL"),
+        ("orders", {"ordered_at": "0001-01-01T00:00:00+01:00"},
+         "ordered_at '0001-01-01T00:00:00+01:00' is out of range (years 1..9999 in UTC)"),
+        ("orders", {"quantity": "1e21"}, "quantity 1e21 is out of range"),
+        ("orders", {"price": "12345678901234"}, "price 12345678901234 is too large"),
+        ("orders", {"shopper_id": "eve\x00"}, "shopper_id must not contain NUL"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_values_the_database_cannot_hold_are_reported(tmp_path, sessions, settings, catalog, kind, fields,
+                                                      expected, fmt) -> None:
+    base, columns = {
+        "items": (item_row("big"), ITEM_COLUMNS),
+        "offers": (offer_row("BIG"), OFFER_COLUMNS),
+        "orders": (order_rows()[0], ORDER_COLUMNS),
+    }[kind]
+    row = {**base, **fields}
+    if fmt == "csv":
+        path = write_csv(tmp_path / f"{kind}.csv", [row], columns)
+    else:
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps([row]), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, kind, path, settings)
+    line = 2 if fmt == "csv" else 0
+    assert len(failed.value.errors) == 1 and failed.value.errors[0].startswith(f"{path}:{line}: {expected}")
+    assert count(sessions, Item) == len(catalog) and count(sessions, Offer) == 0 and count(sessions, Order) == 0
+
+
+def test_descriptions_keep_tabs_and_line_breaks(tmp_path, sessions, settings) -> None:
+    path = write_csv(tmp_path / "items.csv", [item_row("t1", description_en="a\tb\r\nc")])
+    import_file(sessions, "items", path, settings)
+    with sessions.begin() as session:
+        assert session.get(Item, "t1").description_en == "a\tb\r\nc"
+
+
+def test_order_totals_and_converted_prices_must_fit(tmp_path, sessions, settings) -> None:
+    items = [item_row("dear", price="9000000000"), item_row("usd", price="9000000000", currency="USD")]
+    import_file(sessions, "items", write_csv(tmp_path / "items.csv", items), settings)
+    rows = [
+        {"order_id": "o1", "shopper_id": "ann", "item_id": "dear", "quantity": "2", "price": "",
+         "ordered_at": "2024-05-01T10:00:00Z"},
+        {"order_id": "o2", "shopper_id": "ann", "item_id": "usd", "quantity": "1", "price": "",
+         "ordered_at": "2024-05-01T10:00:00Z"},
+    ]
+    path = write_csv(tmp_path / "orders.csv", rows, ORDER_COLUMNS)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(sessions, "orders", path, settings)
+    assert [e.split(": ", 1)[0] for e in failed.value.errors] == [f"{path}:3", f"{path}:2"]
+    assert "too large for an order line" in failed.value.errors[0]
+    assert "order 'o1' would total 18000000000.00, too large" in failed.value.errors[1]
+    assert count(sessions, Order) == 0 and count(sessions, Interaction) == 0 and count(sessions, Shopper) == 0
+
+
+def test_cli_reports_out_of_range_values_without_a_traceback(tmp_path, monkeypatch, capsys, database_url,
+                                                             sessions) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    path = write_csv(tmp_path / "items.csv", [item_row("ok"), item_row("big", stock="3000000000", title_en="a\x00")])
+    assert main(["import", "items", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3: title_en must not contain NUL; stock 3000000000 is out of range" in err
+    assert "nothing imported: 1 error(s)" in err and count(sessions, Item) == 0
+
+
+def test_a_database_error_becomes_a_readable_report(tmp_path, monkeypatch, capsys, database_url, sessions) -> None:
+    # The backstop: with the range check switched off, the database itself refuses the value.
+    monkeypatch.setattr(importers, "INT_MAX", 10**30, raising=False)  # raising: the check may not exist
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    path = write_csv(tmp_path / "items.csv", [item_row("ok"), item_row("big", stock="1e21")])
+    assert main(["import", "items", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: the database refused the file, nothing imported (")
+    assert "nothing imported: 1 error(s)" in err and "Traceback" not in err and "INSERT" not in err
+    assert count(sessions, Item) == 0
+
+
+def test_cli_reports_a_database_it_cannot_open_without_a_traceback(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DATABASE_URL", "nosuchdb://nowhere/db")
+    path = write_csv(tmp_path / "items.csv", [item_row("c1")])
+    assert main(["import", "items", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: database error (NoSuchModuleError: " in err and "nothing imported: 1 error(s)" in err
