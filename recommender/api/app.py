@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from recommender import __version__
 from recommender import constants as C
+from recommender.api.deps import ServiceAuth
 from recommender.api.errors import document_errors, install_error_handlers
 from recommender.api.middleware import GuardMiddleware
 from recommender.api.routes import (
@@ -72,6 +74,12 @@ def create_app(settings: Settings | None = None, *, start_engine: bool = True) -
         version=__version__,
         description="Bilingual shopping-assistant backend: catalog, interactions, recommendations.",
         lifespan=lifespan,
+        # The schema describes every staff and service endpoint, so it is served below behind
+        # the service token; the interactive pages (Swagger UI, ReDoc) are off: they fetch the
+        # schema without a token. app.openapi() still builds it (tests, schemathesis).
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = service
@@ -79,6 +87,12 @@ def create_app(settings: Settings | None = None, *, start_engine: bool = True) -
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[ServiceAuth])
+    def openapi_schema() -> JSONResponse:
+        """The OpenAPI schema (service or staff token)."""
+        return JSONResponse(app.openapi())
+
     document_errors(app)
     # After the generated images route, so /static/img/<id>.svg is ours.
     if C.STATIC_DIR.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -49,14 +50,30 @@ PathId = Annotated[str, Path(min_length=1, max_length=C.MAX_ID_CHARS), AfterVali
 QueryId = Annotated[str, Query(min_length=1, max_length=C.MAX_ID_CHARS), AfterValidator(_clean_id)]
 
 
+#: How deep a free-form JSON value (a shopper's ``profile``) may nest: ``{"a": [1]}`` is 2 levels.
+MAX_JSON_DEPTH = 10
+
+
+def _walk(value: Any) -> Iterator[tuple[tuple[str, ...], Any, int]]:
+    """(path, node, depth) of ``value`` and of every key and value inside it, without recursion.
+
+    Iterative on purpose: 900 nested lists are valid JSON that Python's parser accepts, and a
+    recursive walk over them overflowed the stack (RecursionError, a 500).
+    """
+    stack: list[tuple[tuple[str, ...], Any, int]] = [((), value, 0)]
+    while stack:
+        path, node, depth = stack.pop()
+        yield path, node, depth
+        if isinstance(node, dict):
+            for key, item in reversed(list(node.items())):
+                stack.append(((*path, str(key)), item, depth + 1))
+                stack.append(((*path, str(key)), key, depth + 1))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(((*path, str(i)), item, depth + 1) for i, item in reversed(list(enumerate(node))))
+
+
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(item) for item in value)
-    return False
+    return any(isinstance(node, str) and "\x00" in node for _, node, _ in _walk(value))
 
 
 def no_nul(value: Any) -> Any:
@@ -70,7 +87,22 @@ def no_nul(value: Any) -> Any:
 OfferCode = Annotated[str, Path(min_length=1, max_length=64), AfterValidator(no_nul)]
 #: A free-text query parameter (compared in SQL, so no NUL either).
 QueryText = Annotated[str, Query(max_length=64), AfterValidator(no_nul)]
-ShortText = Annotated[str, Field(max_length=64)]
+
+
+def _not_blank(value: str) -> str:
+    """A filter value without its surrounding spaces; blank is refused (as a blank id is).
+
+    ``"category": "   "`` matched nothing and answered an empty list (200); an absent
+    filter is null (or, for a list, left out), not a blank string.
+    """
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank (leave the filter out or send null)")
+    return value
+
+
+#: A filter value: at most 64 characters, not blank, stripped.
+ShortText = Annotated[str, Field(max_length=64), AfterValidator(_not_blank)]
 FilterList = Annotated[list[ShortText], Field(max_length=C.MAX_LIST_FILTER)]
 
 
@@ -319,6 +351,19 @@ class ItemPage(ItemList):
     total: int
 
 
+def _json_safe(value: Any) -> None:
+    """Refuse what a JSON column cannot hold faithfully, anywhere inside ``value``.
+
+    Python's JSON parser reads NaN, Infinity and 1e999 (as inf): PostgreSQL's JSON refused
+    them (a 500), SQLite stored null in their place. Nesting is bounded too.
+    """
+    for path, node, depth in _walk(value):
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"must not be nested more than {MAX_JSON_DEPTH} levels deep")
+        if isinstance(node, float) and not math.isfinite(node):
+            raise ValueError(f"{'.'.join(path) or 'value'}: must be a finite number, not NaN or Infinity")
+
+
 class ShopperUpdate(Strict):
     """PUT /api/v1/shoppers/{shopper_id}; absent fields are left as they are."""
 
@@ -337,6 +382,7 @@ class ShopperUpdate(Strict):
         """
         if profile is None:
             return None
+        _json_safe(profile)
         allergens = profile.get("allergens")
         if allergens is not None and (
             not isinstance(allergens, list)
@@ -386,15 +432,54 @@ class RiskProfileResponse(BaseModel):
     explanation: str
 
 
+#: A rating is stars: the engine weighs it 2 x (stars - 3), so 1 star is -4 and 5 stars +4
+#: (recommender.engine.constants RATING_NEUTRAL, RATING_WEIGHT_PER_STAR).
+RATING_MIN, RATING_MAX = 1.0, 5.0
+#: The value of the other types is stored for the caller's own use (the engine ignores it).
+INTERACTION_VALUE_LIMIT = 1_000_000.0
+
+
+def _check_stars(value: float | None) -> None:
+    if value is None or not RATING_MIN <= value <= RATING_MAX:
+        raise ValueError(f"a rating's value must be from {RATING_MIN:g} to {RATING_MAX:g} (stars)")
+
+
 class InteractionIn(Strict):
     """POST /api/v1/interactions."""
 
     shopper_id: Id
     item_id: Id
     type: InteractionType
-    value: Annotated[float, NotBool, AfterValidator(_finite)] | None = None
+    value: Annotated[
+        float,
+        Field(ge=-INTERACTION_VALUE_LIMIT, le=INTERACTION_VALUE_LIMIT, allow_inf_nan=False),
+        NotBool,
+    ] | None = None
     source: Annotated[str, Field(min_length=1, max_length=32)] = "chat"
     recommendation_id: Id | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rating_number_is_stars(cls, data: Any) -> Any:
+        """A finite number out of 1..5 on a rating gets the rating's message, not the general bound."""
+        if isinstance(data, dict) and data.get("type") == "rating":
+            value = data.get("value")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                try:
+                    stars = float(value)
+                except OverflowError:  # an integer of 400 digits: the field's own check answers
+                    return data
+                if math.isfinite(stars):
+                    _check_stars(stars)
+        return data
+
+    @model_validator(mode="after")
+    def _rating_is_stars(self) -> InteractionIn:
+        """A rating of 1e308 made its item's popularity inf (every other item's 0, NaN scores);
+        one of 100 weighed as much as 25 purchases; one without a value says nothing."""
+        if self.type == "rating":
+            _check_stars(self.value)
+        return self
 
 
 class InteractionOut(BaseModel):

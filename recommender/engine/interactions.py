@@ -11,6 +11,11 @@ import scipy.sparse as sp
 from .constants import INTERACTION_WEIGHTS, POSITIVE_KINDS, RATING_NEUTRAL, RATING_WEIGHT_PER_STAR
 
 REQUIRED_INTERACTION_COLUMNS = ("shopper_id", "item_id", "type")
+# A rating is 1..5 stars (the API refuses others); a stored value outside counts as the nearest end.
+RATING_MIN_STARS, RATING_MAX_STARS = 1.0, 5.0
+# No single event weighs more than a purchase nor less than a dislike: the bounds of every weight.
+MIN_EVENT_WEIGHT = min(INTERACTION_WEIGHTS.values())
+MAX_EVENT_WEIGHT = max(INTERACTION_WEIGHTS.values())
 
 
 def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str, int]) -> pd.DataFrame:
@@ -21,6 +26,11 @@ def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str
 
     Rows about unknown items or of unknown types are dropped (the catalog may have
     changed since they were recorded); a rating weighs by its distance from neutral.
+
+    Values are not trusted: a non-finite one (NaN, inf) counts as missing (a rating without
+    stars is neutral: weight 0), a rating is clipped to RATING_MIN_STARS..RATING_MAX_STARS and
+    every weight to MIN_EVENT_WEIGHT..MAX_EVENT_WEIGHT. A stored rating of 1e308 once made an
+    item's popularity inf, every other item's scaled popularity 0 and the scores NaN.
     """
     columns = ["shopper_id", "item", "type", "weight", "created_at", "basket"]
     if interactions is None or len(interactions) == 0:
@@ -42,12 +52,12 @@ def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str
         if "value" in interactions.columns
         else np.full(len(frame), np.nan)
     )
+    values = np.where(np.isfinite(values), values, np.nan)  # inf and NaN: missing
     weight = frame["type"].map(INTERACTION_WEIGHTS).to_numpy(dtype=float, copy=True)
     is_rating = (frame["type"] == "rating").to_numpy()
-    weight[is_rating] = RATING_WEIGHT_PER_STAR * (
-        np.nan_to_num(values[is_rating], nan=RATING_NEUTRAL) - RATING_NEUTRAL
-    )
-    frame["weight"] = weight
+    stars = np.clip(np.nan_to_num(values[is_rating], nan=RATING_NEUTRAL), RATING_MIN_STARS, RATING_MAX_STARS)
+    weight[is_rating] = RATING_WEIGHT_PER_STAR * (stars - RATING_NEUTRAL)
+    frame["weight"] = np.clip(weight, MIN_EVENT_WEIGHT, MAX_EVENT_WEIGHT)  # NaN (unknown type) stays NaN
     frame["created_at"] = (
         pd.to_datetime(interactions["created_at"], utc=True, errors="coerce").dt.tz_convert(None).to_numpy()
         if "created_at" in interactions.columns

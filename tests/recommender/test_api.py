@@ -34,10 +34,6 @@ PUBLIC = {
     "/chat/api/session",
     "/chat/api/message",
     "/static/img/{item_id}.svg",
-    "/openapi.json",
-    "/docs",
-    "/docs/oauth2-redirect",
-    "/redoc",
 }
 STAFF_ONLY = {
     ("GET", "/api/v1/handoffs"),
@@ -60,12 +56,16 @@ def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
 
 
 def protected_routes(app) -> list[tuple[str, str]]:
-    routes = []
+    routes, in_schema = [], set()
     for route in api_routes(app.routes):
         if route.path not in PUBLIC:
-            routes.extend((method, route.path) for method in sorted(route.methods))
+            pairs = [(method, route.path) for method in sorted(route.methods)]
+            routes.extend(pairs)
+            if route.include_in_schema:
+                in_schema.update(pairs)
     documented = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops if p not in PUBLIC}
-    assert documented == set(routes)  # the walk found every route the schema knows about
+    assert documented == in_schema  # the walk found every route the schema knows about
+    assert ("GET", "/openapi.json") in routes  # the schema itself is checked like every other route
     return routes
 
 
@@ -103,8 +103,8 @@ def test_unconfigured_tokens_close_protected_routes(settings: Settings, catalog,
         assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_openapi_lists_the_contract_routes(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_openapi_lists_the_contract_routes(client: TestClient, service_headers) -> None:
+    paths = client.get("/openapi.json", headers=service_headers).json()["paths"]
     for path in (
         "/api/v1/recommendations",
         "/api/v1/popular",
@@ -121,6 +121,22 @@ def test_openapi_lists_the_contract_routes(client: TestClient) -> None:
         "/chat/api/message",
     ):
         assert path in paths
+
+
+def test_the_api_description_needs_a_token(client: TestClient, service_headers, staff_headers) -> None:
+    """The schema describes every staff and service endpoint: not for the shopper channel."""
+    refused = client.get("/openapi.json")
+    assert refused.status_code == 401 and refused.json() == {"detail": "missing bearer token"}
+    assert "paths" not in refused.text
+    assert client.get("/openapi.json", headers={"Authorization": "Bearer " + "w" * 32}).status_code == 403
+    for headers in (service_headers, staff_headers):
+        spec = client.get("/openapi.json", headers=headers)
+        assert spec.status_code == 200 and "/api/v1/admin/refit" in spec.json()["paths"]
+        assert "/openapi.json" not in spec.json()["paths"]
+    # the interactive pages (which would fetch the schema without a token) are gone
+    for path in ("/docs", "/docs/oauth2-redirect", "/redoc"):
+        assert client.get(path).status_code == 404, path
+        assert client.get(path, headers=staff_headers).status_code == 404, path
 
 
 def test_chat_page(client: TestClient) -> None:
@@ -422,6 +438,106 @@ def test_interaction_validation(client, service_headers) -> None:
         ), change
 
 
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"value": 1e308}, "a rating's value must be from 1 to 5"),  # was 201, then inf popularity
+        ({"value": 100}, "a rating's value must be from 1 to 5"),  # was 201, weighing ~25 purchases
+        ({"value": 0}, "a rating's value must be from 1 to 5"),
+        ({"value": 5.5}, "a rating's value must be from 1 to 5"),
+        ({"value": -3}, "a rating's value must be from 1 to 5"),
+        ({}, "a rating's value must be from 1 to 5"),  # a rating without stars says nothing
+        ({"value": None}, "a rating's value must be from 1 to 5"),
+        ({"value": "NaN"}, "value: Input should be a finite number"),
+        ({"value": True}, "value: Value error, must be a number, not true or false"),
+    ],
+)
+def test_a_rating_is_one_to_five_stars(client, service_headers, sessions, change, detail) -> None:
+    body = {"shopper_id": "rt", "item_id": "p1", "type": "rating", **change}
+    response = client.post("/api/v1/interactions", json=body, headers=service_headers)
+    assert response.status_code == 422 and detail in response.json()["detail"], response.text
+    with sessions.begin() as session:  # nothing stored
+        assert session.scalars(select(Interaction).where(Interaction.shopper_id == "rt")).all() == []
+
+
+def test_ratings_in_range_and_other_values_are_kept(client, service_headers, sessions) -> None:
+    for body in (
+        {"type": "rating", "value": 1},
+        {"type": "rating", "value": 5},
+        {"type": "rating", "value": 3.5},
+        {"type": "view", "value": 42.5},  # other types keep their free (finite, bounded) value
+        {"type": "cart", "value": -7},
+        {"type": "like"},
+    ):
+        response = client.post(
+            "/api/v1/interactions", json={"shopper_id": "rk", "item_id": "p1", **body}, headers=service_headers
+        )
+        assert response.status_code == 201, (body, response.text)
+    with sessions.begin() as session:
+        stored = session.scalars(select(Interaction).where(Interaction.shopper_id == "rk")).all()
+        assert sorted((i.type, i.value) for i in stored) == [
+            ("cart", -7.0), ("like", None), ("rating", 1.0), ("rating", 3.5), ("rating", 5.0), ("view", 42.5),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "detail"),
+    [
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "view", "value": 1e308}', "less than or equal to"),
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "cart", "value": -1e7}', "greater than or equal to"),
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "view", "value": 1e999}', "finite number"),
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "view", "value": -Infinity}', "finite number"),
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "rating", "value": NaN}', "finite number"),
+        (b'{"shopper_id": "vb", "item_id": "p1", "type": "rating", "value": 1' + b"0" * 400 + b"}", "valid number"),
+    ],
+)
+def test_interaction_values_are_finite_and_bounded(client, service_headers, sessions, raw, detail) -> None:
+    response = client.post(
+        "/api/v1/interactions", content=raw, headers={**service_headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422 and detail in response.json()["detail"], response.text
+    with sessions.begin() as session:
+        assert session.scalars(select(Interaction).where(Interaction.shopper_id == "vb")).all() == []
+
+
+@requires_engine
+def test_stored_out_of_scale_ratings_cannot_break_popularity(client, service_headers, sessions) -> None:
+    """Rows written before ratings were checked: 1e308 made an item's popularity inf, every other
+    item's scaled popularity 0 and NaN scores reach recommendation_log (a 500 on PostgreSQL)."""
+    import numpy as np
+
+    from recommender.storage import queries
+
+    with sessions.begin() as session:  # straight into the database, around the API's validation
+        for shopper_id in ("buyer1", "buyer2", "buyer3"):
+            buyer = queries.get_or_create_shopper(session, shopper_id, default_consent=True)
+            queries.add_interaction(session, shopper=buyer, item_id="p2", type_="purchase", value=None, source="chat")
+        rater = queries.get_or_create_shopper(session, "legacy-rater", default_consent=True)
+        for item_id, value in (("p1", 1e308), ("p3", 100.0), ("p3", float("inf")), ("p1", float("nan"))):
+            queries.add_interaction(session, shopper=rater, item_id=item_id, type_="rating", value=value,
+                                    source="import")
+    service = client.app.state.service
+    assert service.refit_if_changed() is True
+    scores = service.snapshot().engine.popularity_.scores_
+    assert np.isfinite(scores).all(), scores
+    # three purchases of p2 outweigh one rating of p1 or p3, whatever number it holds
+    popular = client.get(
+        "/api/v1/popular", params={"vertical": "product", "k": 3, "language": "en"}, headers=service_headers
+    )
+    assert popular.status_code == 200 and popular.json()["items"][0]["id"] == "p2", popular.text
+    for body in ({"vertical": "product"}, {"shopper_id": "legacy-rater"}, {"mode": "search", "query": "tea"}):
+        listed = recommend(client, service_headers, k=5, **body)
+        assert listed.status_code == 200, (body, listed.text)
+        if body.get("vertical") == "product":
+            assert listed.json()["items"][0]["id"] == "p2"
+        with sessions.begin() as session:
+            log = session.get(RecommendationLog, listed.json()["recommendation_id"])
+            assert log.items and all(np.isfinite(entry["score"]) for entry in log.items), log.items
+    with sessions.begin() as session:  # the bad rows are still stored, only not believed
+        kept = session.scalars(select(Interaction).where(Interaction.shopper_id == "legacy-rater")).all()
+        assert len(kept) == 4
+
+
 def test_orders(client, service_headers, sessions) -> None:
     response = client.post(
         "/api/v1/orders",
@@ -536,6 +652,70 @@ def test_profile_safety_keys_must_be_usable(client, service_headers, profile, de
     assert ok.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b'{"profile": {"x": NaN}}', "x"),
+        (b'{"profile": {"x": Infinity}}', "x"),
+        (b'{"profile": {"x": -Infinity}}', "x"),
+        (b'{"profile": {"x": 1e999}}', "x"),
+        (b'{"profile": {"note": "ok", "budget": {"max": [1, 2, NaN]}}}', "budget.max.2"),
+        (b'{"profile": {"a": [{"b": -1e999}]}}', "a.0.b"),
+    ],
+)
+def test_profile_numbers_must_be_finite(client, service_headers, raw, where) -> None:
+    """NaN/Infinity: a 500 on PostgreSQL (not JSON), silently stored as null on SQLite."""
+    headers = {**service_headers, "Content-Type": "application/json"}
+    response = client.put("/api/v1/shoppers/nf", content=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    assert f"profile: Value error, {where}: must be a finite number" in response.json()["detail"]
+    assert client.get("/api/v1/shoppers/nf", headers=service_headers).status_code == 404  # nothing stored
+    # an existing shopper keeps the profile it had
+    assert client.put("/api/v1/shoppers/nf", json={"profile": {"x": 1.5}}, headers=service_headers).status_code == 200
+    assert client.put("/api/v1/shoppers/nf", content=raw, headers=headers).status_code == 422
+    assert client.get("/api/v1/shoppers/nf", headers=service_headers).json()["profile"] == {"x": 1.5}
+
+
+def test_deeply_nested_profile_is_a_422_not_a_500(client, service_headers) -> None:
+    """900 nested lists parse, then overflowed the recursive NUL check (RecursionError, 500)."""
+    headers = {**service_headers, "Content-Type": "application/json"}
+    raw = b'{"profile": {"x": ' + b"[" * 900 + b"]" * 900 + b"}}"
+    response = client.put("/api/v1/shoppers/deep", content=raw, headers=headers)
+    assert response.status_code == 422 and "nested more than" in response.json()["detail"], response.text
+    for body in ({"note": "a\x00b"}, {"x": [[[["a\x00"]]]]}):  # the NUL check still looks everywhere
+        assert client.put("/api/v1/shoppers/deep", json={"profile": body}, headers=service_headers).status_code == 422
+    ok = {"tastes": ["spicy"], "sizes": {"top": ["M", "L"], "shoes": {"eu": [39, 40.5]}}}
+    assert client.put("/api/v1/shoppers/deep", json={"profile": ok}, headers=service_headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"category": "   "},  # was 200 with an empty list
+        {"category": ""},
+        {"brand": "\t"},
+        {"colour": " "},
+        {"size": "  "},
+        {"occasion": " "},
+        {"goal": ""},
+        {"tastes": ["spicy", "  "]},
+        {"allergens": [""]},
+        {"exclude_brands": [" "]},
+    ],
+)
+def test_blank_filter_strings_are_a_422(client, service_headers, filters) -> None:
+    response = recommend(client, service_headers, vertical="fashion", filters=filters)
+    field = next(iter(filters))
+    assert response.status_code == 422, response.text
+    assert f"filters.{field}" in response.json()["detail"] and "must not be blank" in response.json()["detail"]
+
+
+@requires_engine
+def test_filter_strings_are_stripped(client, service_headers) -> None:
+    padded = recommend(client, service_headers, vertical="fashion", k=5, filters={"category": " dress "})
+    assert padded.status_code == 200 and {c["id"] for c in padded.json()["items"]} == {"f1", "f2"}
+
+
 @pytest.mark.parametrize("value", [0, 1, "true", "no"])
 def test_consent_and_offer_answers_are_real_booleans(client, service_headers, value) -> None:
     """The schema says boolean; 0 or "no" was read as one (consent is not a thing to guess)."""
@@ -590,9 +770,9 @@ def test_method_not_allowed_lists_every_method_of_the_path(client, service_heade
     assert response.status_code == 405 and response.headers["allow"] == "GET, PUT"
 
 
-def test_openapi_documents_the_errors_as_sent(client) -> None:
+def test_openapi_documents_the_errors_as_sent(client, staff_headers) -> None:
     """422 is one sentence in {"detail": ...}, not pydantic's list; so is every other error."""
-    spec = client.get("/openapi.json").json()
+    spec = client.get("/openapi.json", headers=staff_headers).json()
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     error = {"$ref": "#/components/schemas/Error"}
     for ops in spec["paths"].values():
