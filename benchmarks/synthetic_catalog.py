@@ -77,6 +77,7 @@ def synthetic_items(n_items: int, seed: int = SEED) -> list[dict[str, Any]]:
             brand=f"brand_{brand[n]}",
             price=round(float(template["price"]) * float(price_factor[n]), 2),
             stock=int(stock[n]),
+            group_id=None,  # each row is its own product (its template's variants are other rows)
         )
         if template["vertical"] == "fashion":
             row["colour"] = COLOURS[colour[n]]

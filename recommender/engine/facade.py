@@ -41,7 +41,7 @@ from .content import ContentModel, item_documents
 from .datatypes import Filters, Suggestion
 from .errors import InvalidRequestError, UnknownItemError
 from .filters import Selection, select
-from .hybrid import Reasons, Signal, blend
+from .hybrid import Reasons, Signal, rank
 from .interactions import UserItemMatrix, prepare_interactions
 from .itemknn import ItemKNN
 from .online import SESSION_WEIGHT, SessionFeedback, demote, session_similarity
@@ -361,32 +361,29 @@ class Engine:
         reordering = tuning.rerank.active or disliked[0].size > 0 or collapsing
         pool = pool_size(k) if reordering else k
         while True:
-            suggestions = blend(catalog.ids, signals, weights, candidates, pool, self.tiebreak_, self._fallback)
-            positions = np.array([catalog.index[s.item_id] for s in suggestions], dtype=np.int64)
-            if not collapsing or len(suggestions) < pool or distinct_products(catalog, positions).size >= k:
+            ranked = rank(signals, weights, candidates, pool, self.tiebreak_)
+            positions, scores = ranked.positions, ranked.scores
+            if not collapsing or positions.size < pool or distinct_products(catalog, positions).size >= k:
                 break
             pool *= 2  # the pool is mostly variants of a few products: widen it
-        if not reordering or len(suggestions) < 2:
-            return suggestions[:k]
-        scores = np.array([s.score for s in suggestions], dtype=float)
-        if disliked[0].size:
-            penalty, _ = self._session_scores(*disliked, rows=positions)  # the pool's only
-            scores = demote(scores, np.clip(penalty[positions], 0.0, None))
-            for suggestion, score in zip(suggestions, scores, strict=True):
-                suggestion.score = round(float(score), 6)
-            order = np.argsort(-scores, kind="stable")
-            suggestions, positions, scores = [suggestions[i] for i in order], positions[order], scores[order]
-        if collapsing:  # one card per product: its best-scored variant
-            keep = distinct_products(catalog, positions)
-            suggestions, positions, scores = [suggestions[i] for i in keep], positions[keep], scores[keep]
-        if not tuning.rerank.active:
-            return suggestions[:k]
-        similarity = item_similarity(
-            self.content_.matrix_[positions],
-            [(catalog.category[p], catalog.brand[p], catalog.colour[p]) for p in positions],
-        )
-        chosen = rerank(scores, self.popularity_.scores_[positions], similarity, tuning.rerank, k)
-        return [suggestions[i] for i in chosen]
+        if reordering and positions.size >= 2:
+            if disliked[0].size:
+                penalty, _ = self._session_scores(*disliked, rows=positions)  # the pool's only
+                demoted = demote(scores, np.clip(penalty[positions], 0.0, None))
+                order = np.argsort(-demoted, kind="stable")
+                positions, scores = positions[order], demoted[order]
+            if collapsing:  # one card per product: its best-scored variant
+                keep = distinct_products(catalog, positions)
+                positions, scores = positions[keep], scores[keep]
+            if tuning.rerank.active:
+                similarity = item_similarity(
+                    self.content_.matrix_[positions],
+                    [(catalog.category[p], catalog.brand[p], catalog.colour[p]) for p in positions],
+                )
+                chosen = rerank(scores, self.popularity_.scores_[positions], similarity, tuning.rerank, k)
+                positions, scores = positions[chosen], scores[chosen]
+        shown = [round(float(score), 6) for score in scores[:k]]
+        return ranked.explain(catalog.ids, positions[:k], shown, self._fallback)  # only what is shown
 
     def _feedback_positions(self, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """(catalog positions, weights) of feedback items the catalog knows."""

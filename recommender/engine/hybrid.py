@@ -30,6 +30,70 @@ class Signal:
     explain: Callable[[int], tuple[str, Reasons] | None]  # position → (reason_code, reasons)
 
 
+@dataclass
+class Blended:
+    """The top of a blend: positions best first, their blended scores, and what explains them.
+
+    Ranking and explaining are apart so that a caller re-ordering or thinning a pool (demoting
+    disliked twins, one variant per product, MMR) explains only the items it finally shows.
+    """
+
+    positions: np.ndarray
+    scores: np.ndarray  # blended score of each of ``positions`` (rounded to 6 places, as shown)
+    parts: dict[str, np.ndarray]  # each signal's weighted, normalised score over the catalog
+    active: list[Signal]
+
+    def explain(
+        self,
+        ids: np.ndarray,
+        positions: np.ndarray,
+        scores: np.ndarray,
+        fallback: Callable[[int], tuple[str, str, Reasons]],
+    ) -> list[Suggestion]:
+        """Suggestions for ``positions`` with ``scores``: the reason of the signal with the largest
+        weighted contribution that can explain the item, else ``fallback(position)``."""
+        suggestions: list[Suggestion] = []
+        for position, score in zip(positions, scores, strict=True):
+            ordered = sorted(self.active, key=lambda s: -self.parts[s.name][position])
+            reason: tuple[str, str, Reasons] | None = None
+            for signal in ordered:
+                if self.parts[signal.name][position] <= 0:
+                    break
+                explanation = signal.explain(int(position))
+                if explanation:
+                    reason = (signal.name, *explanation)
+                    break
+            algorithm, code, reasons = reason or fallback(int(position))
+            suggestions.append(
+                Suggestion(
+                    item_id=str(ids[position]),
+                    score=float(score),
+                    algorithm=algorithm,
+                    reason_code=code,
+                    reasons=reasons,
+                )
+            )
+        return suggestions
+
+
+def rank(
+    signals: list[Signal],
+    weights: dict[str, float],
+    candidates: np.ndarray,
+    k: int,
+    tiebreak: np.ndarray,
+) -> Blended:
+    """Top-k candidates (mask over the catalog) by the weighted sum of normalised signals."""
+    positions = np.flatnonzero(candidates)
+    active = [signal for signal in signals if weights.get(signal.name, 0.0) > 0]
+    parts = {s.name: weights[s.name] * normalise(s.scores, positions) for s in active}
+    total = np.zeros(candidates.shape[0])
+    for part in parts.values():
+        total += part
+    top = top_k(total, positions, k, tiebreak)
+    return Blended(top, np.array([round(float(total[p]), 6) for p in top], dtype=float), parts, active)
+
+
 def blend(
     ids: np.ndarray,
     signals: list[Signal],
@@ -39,36 +103,10 @@ def blend(
     tiebreak: np.ndarray,
     fallback: Callable[[int], tuple[str, str, Reasons]],
 ) -> list[Suggestion]:
-    """Top-k candidates (mask over `ids`) by the weighted sum of normalised signals.
+    """Top-k candidates (mask over `ids`) by the weighted sum of normalised signals, explained.
 
     The reason is taken from the signal with the largest weighted contribution that can
     explain the item; `fallback(position)` gives (algorithm, reason_code, reasons) when none can.
     """
-    positions = np.flatnonzero(candidates)
-    active = [signal for signal in signals if weights.get(signal.name, 0.0) > 0]
-    parts = {s.name: weights[s.name] * normalise(s.scores, positions) for s in active}
-    total = np.zeros(candidates.shape[0])
-    for part in parts.values():
-        total += part
-    suggestions: list[Suggestion] = []
-    for position in top_k(total, positions, k, tiebreak):
-        ordered = sorted(active, key=lambda s: -parts[s.name][position])
-        reason: tuple[str, str, Reasons] | None = None
-        for signal in ordered:
-            if parts[signal.name][position] <= 0:
-                break
-            explanation = signal.explain(int(position))
-            if explanation:
-                reason = (signal.name, *explanation)
-                break
-        algorithm, code, reasons = reason or fallback(int(position))
-        suggestions.append(
-            Suggestion(
-                item_id=str(ids[position]),
-                score=round(float(total[position]), 6),
-                algorithm=algorithm,
-                reason_code=code,
-                reasons=reasons,
-            )
-        )
-    return suggestions
+    ranked = rank(signals, weights, candidates, k, tiebreak)
+    return ranked.explain(ids, ranked.positions, ranked.scores, fallback)
