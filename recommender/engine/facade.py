@@ -360,12 +360,11 @@ class Engine:
         collapsing = catalog.has_variants
         reordering = tuning.rerank.active or disliked[0].size > 0 or collapsing
         pool = pool_size(k) if reordering else k
-        while True:
-            ranked = rank(signals, weights, candidates, pool, self.tiebreak_)
-            positions, scores = ranked.positions, ranked.scores
-            if not collapsing or positions.size < pool or distinct_products(catalog, positions).size >= k:
-                break
+        ranked = rank(signals, weights, candidates, pool, self.tiebreak_)
+        while collapsing and ranked.positions.size == pool and distinct_products(catalog, ranked.positions).size < k:
             pool *= 2  # the pool is mostly variants of a few products: widen it
+            ranked = ranked.top(pool, self.tiebreak_)
+        positions, scores = ranked.positions, ranked.scores
         if reordering and positions.size >= 2:
             if disliked[0].size:
                 penalty, _ = self._session_scores(*disliked, rows=positions)  # the pool's only

@@ -42,6 +42,14 @@ class Blended:
     scores: np.ndarray  # blended score of each of ``positions`` (rounded to 6 places, as shown)
     parts: dict[str, np.ndarray]  # each signal's weighted, normalised score over the catalog
     active: list[Signal]
+    total: np.ndarray  # the blended score over the catalog
+    candidates: np.ndarray  # positions that may be ranked
+
+    def top(self, k: int, tiebreak: np.ndarray) -> Blended:
+        """The same blend cut at ``k`` instead (a wider pool costs one top-k, not a new blend)."""
+        top = top_k(self.total, self.candidates, k, tiebreak)
+        scores = np.array([round(float(self.total[p]), 6) for p in top], dtype=float)
+        return Blended(top, scores, self.parts, self.active, self.total, self.candidates)
 
     def explain(
         self,
@@ -90,8 +98,7 @@ def rank(
     total = np.zeros(candidates.shape[0])
     for part in parts.values():
         total += part
-    top = top_k(total, positions, k, tiebreak)
-    return Blended(top, np.array([round(float(total[p]), 6) for p in top], dtype=float), parts, active)
+    return Blended(np.array([], dtype=np.int64), np.array([]), parts, active, total, positions).top(k, tiebreak)
 
 
 def blend(
