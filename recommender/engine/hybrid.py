@@ -100,20 +100,3 @@ def rank(
         total += part
     return Blended(np.array([], dtype=np.int64), np.array([]), parts, active, total, positions).top(k, tiebreak)
 
-
-def blend(
-    ids: np.ndarray,
-    signals: list[Signal],
-    weights: dict[str, float],
-    candidates: np.ndarray,
-    k: int,
-    tiebreak: np.ndarray,
-    fallback: Callable[[int], tuple[str, str, Reasons]],
-) -> list[Suggestion]:
-    """Top-k candidates (mask over `ids`) by the weighted sum of normalised signals, explained.
-
-    The reason is taken from the signal with the largest weighted contribution that can
-    explain the item; `fallback(position)` gives (algorithm, reason_code, reasons) when none can.
-    """
-    ranked = rank(signals, weights, candidates, k, tiebreak)
-    return ranked.explain(ids, ranked.positions, ranked.scores, fallback)
