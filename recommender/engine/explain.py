@@ -147,6 +147,11 @@ def closest_match() -> Reasons:
     return {"zh": "没有完全符合的，这个最接近你的要求", "en": "Closest to what you asked for"}
 
 
+def no_exact_match() -> Reasons:
+    """Shown for words nothing in the shop matched: the item fits no word of the request."""
+    return {"zh": "没有找到完全符合的，可以看看这个", "en": "Nothing matched exactly; you might like this"}
+
+
 def featured() -> Reasons:
     """A catalog pick shown without interaction data (e.g. a new shop)."""
     return {"zh": "为你精选", "en": "Picked for you"}

@@ -22,7 +22,7 @@ out the anchor's own variants.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,20 @@ SEGMENT_SIGNAL = "segment"  # name (and reason code) of the per-segment populari
 # Request attributes worth naming in a reason, most telling first; at most this many.
 REASON_SECTIONS = ("taste", "dietary", "occasion", "goal", "colour")
 MAX_REASON_ATTRIBUTES = 2
+#: Filters the service sets for every request rather than from what the shopper asked.
+_SERVICE_FILTERS = frozenset({"exclude_item_ids", "vertical", "in_stock_only"})
+
+
+def has_shopper_filters(filters: Filters) -> bool:
+    """Whether ``filters`` holds a constraint of the shopper's (category, budget, taste, ...)."""
+    default = Filters()
+    return any(
+        getattr(filters, name) != getattr(default, name)
+        for name in (field.name for field in fields(Filters))
+        if name not in _SERVICE_FILTERS
+    )
+
+
 Explanation = tuple[str, Reasons] | None
 
 
@@ -196,10 +210,12 @@ class Engine:
             )
         else:
             suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
-        if selection.relaxed:  # "matches what you asked for" would be untrue: a wish was dropped
+        unexplained = self._unexplained_reason(filters, query if mode in ("search", "recommend") else None,
+                                               selection.relaxed)
+        if unexplained is not None:
             for suggestion in suggestions:
                 if suggestion.algorithm == FALLBACK_ALGORITHM:
-                    suggestion.reasons = explain.closest_match()
+                    suggestion.reasons = dict(unexplained)
         if filters.risk_max is not None:
             suggestions = self._with_risk_reason(suggestions, int(filters.risk_max))
         return suggestions, bool(suggestions) and selection.relaxed
@@ -410,6 +426,23 @@ class Engine:
 
     def _fallback(self, position: int) -> tuple[str, str, Reasons]:
         return FALLBACK_ALGORITHM, "attribute", explain.matches_request()
+
+    def _unexplained_reason(self, filters: Filters, query: str | None, relaxed: bool) -> Reasons | None:
+        """What an item no ranking signal explains may truly claim, when not "matches what you asked for".
+
+        Such an item passed the request's filters and matched none of its words. With a wish
+        dropped (relaxed) it is the closest there is; with no filter of the shopper's own but words
+        the catalog knows ("cashmere sweater" in a shop without one), it matched nothing they
+        asked for. Otherwise (None) the default holds: it fits what they asked for.
+        """
+        if relaxed:
+            return explain.closest_match()
+        if has_shopper_filters(filters):
+            return None
+        known = self.content_.term_index_
+        if any(token in known for token in query_tokens(query or "")):
+            return explain.no_exact_match()
+        return None
 
     def _popularity_signal(self) -> Signal:
         scores, claim = self.popularity_.scores_, self.popular_reason_

@@ -203,3 +203,30 @@ def test_order_id_groups_baskets_for_rules(make_items) -> None:
     )
     engine = Engine.fit(items, inter)
     assert engine.rules_.confidence_[engine.catalog_.index["A"], engine.catalog_.index["B"]] == 1.0
+
+
+def test_an_item_matching_none_of_the_words_never_claims_to_match(make_items, make_interactions) -> None:
+    """Words the shop knows but no candidate has: the unexplained items say so, not "matches"."""
+    items = make_items([
+        {"id": "red", "title_en": "Red top", "category": "tshirt", "colour": "red", "vertical": "fashion"},
+        {"id": "bag", "title_en": "Canvas bag", "category": "bag", "colour": "beige", "vertical": "fashion"},
+        {"id": "shoe", "title_en": "White sneaker", "category": "sneakers", "colour": "white", "vertical": "fashion"},
+        {"id": "soup", "title_en": "Cashmere noodle soup", "category": "noodles", "vertical": "dish"},
+    ])
+    engine = Engine.fit(items, make_interactions([]))
+    nothing, relaxed = engine.recommend(mode="search", query="cashmere", filters=Filters(vertical="fashion"), k=3)
+    assert not relaxed and {s.item_id for s in nothing} == {"red", "bag", "shoe"}
+    assert {s.reasons["en"] for s in nothing} == {"Nothing matched exactly; you might like this"}
+    assert {s.reasons["zh"] for s in nothing} == {"没有找到完全符合的，可以看看这个"}
+    # one word matches one item: that item names it, the others still claim no match
+    partly, _ = engine.recommend(mode="search", query="red cashmere", filters=Filters(vertical="fashion"), k=3)
+    by_id = {s.item_id: s.reasons["en"] for s in partly}
+    assert partly[0].item_id == "red" and by_id["red"] != "Nothing matched exactly; you might like this"
+    assert by_id["bag"] == by_id["shoe"] == "Nothing matched exactly; you might like this"
+    # words the shop does not know say nothing checkable; a filter of the shopper's is what they asked for
+    unknown, _ = engine.recommend(mode="search", query="zzzz", filters=Filters(vertical="fashion"), k=3)
+    assert {s.reasons["en"] for s in unknown} == {"Matches what you asked for"}
+    filtered, _ = engine.recommend(mode="search", query="cashmere", filters=Filters(category="bag"), k=3)
+    assert [(s.item_id, s.reasons["en"]) for s in filtered] == [("bag", "In 'bag'")]  # the filter it meets
+    budget, _ = engine.recommend(mode="search", query="cashmere", filters=Filters(vertical="fashion", price_max=1e6), k=3)
+    assert {s.reasons["en"] for s in budget} == {"Matches what you asked for"}  # within the budget asked for
