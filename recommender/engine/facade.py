@@ -320,7 +320,8 @@ class Engine:
         catalog = self.catalog_
         if catalog.vertical[anchor] != "fashion" or not missing_slots(catalog.slot[anchor]):
             raise InvalidRequestError("outfit needs a fashion item with a slot (top, bottom, one_piece, ...)")
-        # Occasion, colour and size are judged per slot by outfit.py, not as filters.
+        # Occasion, colour and size are judged per slot by outfit.py, not as filters (a colour
+        # no piece could have is reported as relaxed).
         base = replace(
             filters,
             vertical="fashion",
@@ -342,7 +343,11 @@ class Engine:
             size=filters.size,
             k=k,
             bought_with=bought_with,
+            colour=filters.colour,
         )
+        wanted = (filters.colour or "").lower()
+        if wanted and chosen and not any(catalog.colour[p] == wanted for p, _ in chosen):
+            selection = replace(selection, dropped=(*selection.dropped, "colour"))  # no piece in that colour
         anchor_title = explain.titles(catalog, anchor)
         goes, also_bought = explain.goes_with(anchor_title), explain.goes_with_and_bought(anchor_title)
         suggestions = [

@@ -57,6 +57,7 @@ def complete_outfit(
     size: str | None = None,
     k: int = 5,
     bought_with: np.ndarray | None = None,
+    colour: str | None = None,
 ) -> list[tuple[int, float]]:
     """Best (item position, score) per missing slot, in slot order, at most k.
 
@@ -66,7 +67,9 @@ def complete_outfit(
     confidence(anchor → item)`` (``bought_with``: the confidence of the rules from the
     anchor). Colour must go with the anchor *and* with every piece already chosen, so
     the look is coherent as a whole: a clash with any of them excludes the item. A slot
-    with no acceptable item is skipped. `size` applies to clothing slots only.
+    with no acceptable item is skipped. `size` applies to clothing slots only. `colour` (the
+    shopper's wish, "something red to go with it") is a preference per slot: the best item of
+    that colour among those that go with the look, else the slot's best of any colour.
     """
     wanted_occasions = {occasion.lower()} if occasion else set(catalog.occasions[anchor])
     peak = popularity[candidates].max() if candidates.any() else 0.0
@@ -89,11 +92,15 @@ def complete_outfit(
             continue
         scores = np.zeros(len(catalog))
         for position in positions:
-            colour = min(colour_compatibility(worn, catalog.colour[position]) for worn in look_colours)
+            goes = min(colour_compatibility(worn, catalog.colour[position]) for worn in look_colours)
             fits = not wanted_occasions or bool(wanted_occasions & catalog.occasions[position])
-            scores[position] = colour * (1.0 if fits else OCCASION_MISMATCH_FACTOR)
+            scores[position] = goes * (1.0 if fits else OCCASION_MISMATCH_FACTOR)
         scores[positions] *= affinity[positions] * popularity_part[positions]
-        best = top_k(scores, positions[scores[positions] > 0], 1, tiebreak)
+        acceptable = positions[scores[positions] > 0]
+        if colour:
+            in_colour = acceptable[catalog.colour[acceptable] == colour.lower()]
+            acceptable = in_colour if in_colour.size else acceptable
+        best = top_k(scores, acceptable, 1, tiebreak)
         if best.size:
             chosen.append((int(best[0]), float(scores[best[0]])))
             look_colours.append(catalog.colour[best[0]])

@@ -259,3 +259,16 @@ def test_items_bought_with_the_anchor_win_their_slot_and_say_so(make_items, make
     assert looks[0].item_id == other
     assert by_id[other].reasons["en"] == "Goes with your white_shirt, and is often bought with it"
     assert by_id["loafers"].reasons["en"] == "Goes with your white_shirt"
+
+
+def test_a_colour_asked_for_is_preferred_per_slot_and_reported_when_no_piece_has_it(wardrobe) -> None:
+    engine = Engine.fit(wardrobe, None)
+    plain, _ = engine.recommend(mode="outfit", anchor_item_id="white_shirt")
+    green, relaxed = engine.recommend(mode="outfit", anchor_item_id="white_shirt", filters=Filters(colour="green"))
+    assert [s.item_id for s in green] == ["green_trousers", "loafers", "blazer", "bag"]  # green where a slot has it
+    assert not relaxed and [s.item_id for s in plain][0] == "navy_trousers"
+    purple, relaxed = engine.recommend(mode="outfit", anchor_item_id="white_shirt", filters=Filters(colour="purple"))
+    assert relaxed and [s.item_id for s in purple] == [s.item_id for s in plain]  # no purple piece: said so
+    # a colour that clashes with the look is still never chosen: red tee + green trousers
+    clash, _ = engine.recommend(mode="outfit", anchor_item_id="red_top", filters=Filters(colour="green"))
+    assert "green_trousers" not in [s.item_id for s in clash]
