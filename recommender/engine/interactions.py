@@ -16,6 +16,67 @@ RATING_MIN_STARS, RATING_MAX_STARS = 1.0, 5.0
 # No single event weighs more than a purchase nor less than a dislike: the bounds of every weight.
 MIN_EVENT_WEIGHT = min(INTERACTION_WEIGHTS.values())
 MAX_EVENT_WEIGHT = max(INTERACTION_WEIGHTS.values())
+# The latest explicit word on an item wins: a dislike, or one of these given after it, which takes
+# the dislike back (a view or a click does not). The service's exclusion of disliked items reads
+# the same rule (storage.queries.UNDISLIKE_TYPES, service._still_disliked); ranking follows it.
+DISLIKE_TYPE = "dislike"
+UNDISLIKE_TYPES = ("like", "cart", "purchase")
+
+
+def counted_events(
+    keys: np.ndarray,
+    types: np.ndarray,
+    weights: np.ndarray,
+    times: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which events count towards their key's weight (a key: one shopper's item), as a mask.
+
+    Summing every event let a dislike and the look or like before it cancel out: click (+2),
+    like (+4) and dislike (-5) netted +1, so an item the shopper had just disliked became a
+    positive source ("Because you liked X"), and a dislike taken back by a later like still
+    netted -1. Per key, the latest explicit word (a dislike, or a like, cart or purchase after
+    it) now decides:
+
+    - the latest is a dislike: no positive event of the key counts (the key is a negative
+      source only, never named in a "because you ..." reason);
+    - a dislike followed by a like, cart or purchase no longer counts: it was taken back.
+
+    Keys without a dislike keep every event (the mask is all True: nothing changes for them).
+
+    ``times`` orders the events (any sortable values; equal times keep the rows' order, as do
+    missing ones (NaT), which count as older than any time); without it the rows are in
+    chronological order already.
+    """
+    types = np.asarray(types, dtype=object)
+    counted = np.ones(types.size, dtype=bool)
+    is_dislike = types == DISLIKE_TYPE
+    if not is_dislike.any():
+        return counted
+    keys = np.asarray(keys)
+    # only the keys with a dislike can lose an event: the rest of the rows are not looked at
+    touched = np.flatnonzero(np.isin(keys, np.unique(keys[is_dislike])))
+    if times is None:
+        order = np.arange(touched.size)
+    else:
+        when = np.asarray(times)[touched]
+        if np.issubdtype(when.dtype, np.datetime64):
+            when = when.astype("datetime64[ns]").view(np.int64)  # NaT: the smallest value, oldest
+        order = np.argsort(when, kind="stable")
+    rank = np.empty(touched.size, dtype=np.int64)
+    rank[order] = np.arange(touched.size)  # chronological position among the touched rows
+    groups = pd.factorize(keys[touched])[0]
+    n_groups = int(groups.max()) + 1
+    kinds = types[touched]
+    dislike, undislike = kinds == DISLIKE_TYPE, np.isin(kinds, UNDISLIKE_TYPES)
+    last_dislike = np.full(n_groups, -1, dtype=np.int64)
+    last_undislike = np.full(n_groups, -1, dtype=np.int64)
+    np.maximum.at(last_dislike, groups[dislike], rank[dislike])
+    np.maximum.at(last_undislike, groups[undislike], rank[undislike])
+    disliked_now = (last_dislike > last_undislike)[groups]
+    taken_back = dislike & (rank < last_undislike[groups])
+    positive = np.asarray(weights, dtype=float)[touched] > 0
+    counted[touched] = ~(taken_back | (disliked_now & positive))
+    return counted
 
 
 def prepare_interactions(interactions: pd.DataFrame | None, item_index: dict[str, int]) -> pd.DataFrame:
@@ -115,20 +176,30 @@ class UserItemMatrix:
 
     @classmethod
     def build(cls, frame: pd.DataFrame, n_items: int) -> UserItemMatrix:
-        """Sum weights of prepared rows (see prepare_interactions) into a CSR matrix."""
+        """Sum weights of prepared rows (see prepare_interactions) into a CSR matrix.
+
+        The events that count are those of ``counted_events`` (ordered by ``created_at``, then
+        by row): a (shopper, item) whose latest explicit word is a dislike sums its negative
+        events only, and a dislike taken back by a later like, cart or purchase adds nothing.
+        The others count 0 and name no kind; every (shopper, item) pair keeps its entry.
+        """
         shoppers = pd.Index(pd.unique(frame["shopper_id"])) if len(frame) else pd.Index([])
         rows = shoppers.get_indexer(frame["shopper_id"]) if len(frame) else np.array([], dtype=np.int64)
         items = frame["item"].to_numpy(dtype=np.int64)
-        matrix = sp.csr_matrix(
-            (frame["weight"].to_numpy(dtype=float), (rows, items)),
-            shape=(len(shoppers), n_items),
-        )
+        keys = rows.astype(np.int64) * n_items + items
+        weights = frame["weight"].to_numpy(dtype=float, copy=True)
+        codes = positive_kind_codes(frame)
+        if len(frame):
+            times = pd.to_datetime(frame["created_at"], errors="coerce").to_numpy(dtype="datetime64[ns]")
+            counted = counted_events(keys, frame["type"].to_numpy(dtype=object), weights, times)
+            weights[~counted], codes[~counted] = 0.0, 0
+        matrix = sp.csr_matrix((weights, (rows, items)), shape=(len(shoppers), n_items))
         matrix.sum_duplicates()
         matrix.sort_indices()
         return cls(
             matrix=matrix,
             shopper_index={str(s): i for i, s in enumerate(shoppers)},
-            kinds=_strongest_kinds(rows * n_items + items, positive_kind_codes(frame), matrix.nnz),
+            kinds=_strongest_kinds(keys, codes, matrix.nnz),
         )
 
     def history(self, shopper_id: str | None) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,11 @@ a request's cost grows with its feedback items and candidates, not with the cata
 
 The events are read from the interactions table on every personalised request
 (``feedback_from_rows``): the shopper's session-type events of the last
-``SESSION_TTL_SECONDS``, newest ``SESSION_MAX_EVENTS``. The database is the one source, so
+``SESSION_TTL_SECONDS``, newest ``SESSION_MAX_EVENTS``, of which those count that the latest
+explicit word on their item leaves standing (``interactions.counted_events``, the rule the fitted
+matrix and the service's exclusion of disliked items follow too): an item the shopper disliked
+last is a negative source only, and a dislike taken back by a later like, cart or purchase no
+longer counts. The database is the one source, so
 every worker process sees a like, a cart or an order the moment it is stored, whichever
 endpoint stored it, and a restart loses nothing.
 """
@@ -29,6 +33,7 @@ import scipy.sparse as sp
 
 from .constants import INTERACTION_WEIGHTS
 from .content import ContentModel
+from .interactions import DISLIKE_TYPE, counted_events
 
 # Interaction types that teach the session (views are too weak to act on at once).
 SESSION_TYPES = ("click", "like", "cart", "purchase", "dislike")
@@ -42,7 +47,12 @@ CONTENT_SHARE = 0.5  # session similarity = share * content cosine + (1 - share)
 @dataclass(frozen=True)
 class SessionFeedback:
     """Recent feedback of one shopper: (item_id, signed weight) pairs, oldest first, and the
-    strongest positive interaction type per item (what "because you ..." should say)."""
+    strongest positive interaction type per item (what "because you ..." should say).
+
+    ``feedback_from_rows`` keeps the events that count only (see ``interactions.counted_events``),
+    so an item's events are all negative (its latest explicit word is a dislike) or carry no
+    dislike at all: its sum never mixes a dislike with the likes it overrides or that override it.
+    """
 
     events: tuple[tuple[str, float], ...] = ()
     kinds: tuple[tuple[str, str], ...] = ()
@@ -153,12 +163,26 @@ def feedback_from_rows(
     """A shopper's session feedback from (unix time, item_id, type) interaction rows.
 
     Keeps session-type events no older than ``ttl_seconds`` before ``now``, the newest
-    ``max_events`` of them, oldest first; other types (views, ratings) are ignored.
+    ``max_events`` of them, oldest first; other types (views, ratings) are ignored. Of those,
+    the events the latest explicit word on their item leaves standing count
+    (``interactions.counted_events``), that word read from every row given, however old: a
+    dislike older than the session still keeps a click on its item in the session from
+    counting as a positive, as it still keeps the item out of the lists.
     """
     cutoff = now - ttl_seconds
-    recent = [(at, item, kind) for at, item, kind in rows if at >= cutoff and event_weight(kind) is not None]
-    recent.sort(key=lambda row: row[0])  # stable: rows of the same instant keep their order
-    kept = recent[-max_events:] if max_events > 0 else []
+    session = [(at, item, kind) for at, item, kind in rows if event_weight(kind) is not None]
+    session.sort(key=lambda row: row[0])  # stable: rows of the same instant keep their order
+    counted = (  # without a dislike every event counts: no arrays to build (the usual case)
+        counted_events(
+            np.array([item for _, item, _ in session], dtype=object),
+            np.array([kind for _, _, kind in session], dtype=object),
+            np.array([event_weight(kind) for _, _, kind in session], dtype=float),
+        )
+        if any(kind == DISLIKE_TYPE for _, _, kind in session)
+        else [True] * len(session)
+    )
+    recent = [(row, count) for row, count in zip(session, counted, strict=True) if row[0] >= cutoff]
+    kept = [row for row, count in (recent[-max_events:] if max_events > 0 else []) if count]
     events = tuple((item, float(event_weight(kind) or 0.0)) for _, item, kind in kept)
     strongest: dict[str, tuple[float, str]] = {}
     for _, item, kind in kept:
