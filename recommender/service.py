@@ -123,7 +123,15 @@ def _profile_risk_level(profile: dict[str, Any]) -> int | None:
 
 
 def _profile_allergens(profile: dict[str, Any]) -> set[str]:
-    """The allergens of a stored profile: a list of names, or one name given as a string."""
+    """The allergens of a stored profile (a list of names, or one name given as a string), canonical.
+
+    The API stores canonical values, but a profile written before it mapped names (or by
+    hand) may hold a surface form such as "peanuts" or "花生": it is mapped to its canonical
+    value here, on every request. A name the vocabulary does not know is kept as it is (it
+    still excludes an item tagged with exactly that name) and logged.
+    """
+    from recommender.engine.vocabulary import canonical_value
+
     value = profile.get("allergens")
     if isinstance(value, str):
         value = [value]
@@ -131,7 +139,13 @@ def _profile_allergens(profile: dict[str, Any]) -> set[str]:
         if value:
             logger.warning("unusable stored allergens %r: ignored", value)
         return set()
-    return {a.strip() for a in value if isinstance(a, str) and a.strip()}
+    allergens: set[str] = set()
+    for name in (a.strip() for a in value if isinstance(a, str) and a.strip()):
+        canonical = canonical_value("allergen", name)
+        if canonical is None:
+            logger.warning("unknown stored allergen %r: matched only by its exact name", name)
+        allergens.add(canonical or name.lower())
+    return allergens
 
 
 #: Events that take back an earlier dislike of the same item (a later like, cart or purchase).
@@ -479,7 +493,7 @@ class RankingService:
                 # The engine's risk_max keeps only rated items, so outside the finance
                 # vertical the assessed ceiling excludes the finance items above it instead.
                 too_risky = queries.items_above_risk(session, assessed)
-        allergens = set(wanted.allergens) | _profile_allergens(profile)
+        allergens = set(wanted.allergens) | _profile_allergens(profile)  # canonical values, both
         ceilings = [wanted.risk_max] if wanted.risk_max is not None else []
         if assessed is not None and request.vertical == "finance":
             ceilings.append(assessed)

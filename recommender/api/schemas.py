@@ -106,6 +106,33 @@ ShortText = Annotated[str, Field(max_length=64), AfterValidator(_not_blank)]
 FilterList = Annotated[list[ShortText], Field(max_length=C.MAX_LIST_FILTER)]
 
 
+def canonical_allergens(names: list[str]) -> list[str]:
+    """Allergen names as the catalog's canonical values, in order, without repeats.
+
+    Any surface form of vocabulary.yml counts, in any case ("Peanuts", "花生" -> "peanut").
+    The allergen filter compares canonical values, so a name it does not know would exclude
+    nothing (fail open): it is refused instead, naming the value.
+    """
+    # lazy: the API module loads without the ranking engine's dependencies
+    from recommender.engine.vocabulary import canonical_value, entries
+
+    values: list[str] = []
+    for name in names:
+        if not name.strip():
+            raise ValueError("allergen names must not be blank")
+        value = canonical_value("allergen", name)
+        if value is None:
+            known = ", ".join(entries("allergen"))
+            raise ValueError(f"unknown allergen {name.strip()!r}: use one of {known} (or their zh/en names)")
+        if value not in values:
+            values.append(value)
+    return values
+
+
+#: Allergens to avoid: canonical values (surface forms are mapped to them), unknown ones are a 422.
+AllergenList = Annotated[FilterList, AfterValidator(canonical_allergens)]
+
+
 def _finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise ValueError("must be a finite number")
@@ -169,7 +196,7 @@ class RecommendationFilters(Strict):
     currency: Currency = "CNY"
     tastes: FilterList = []
     dietary: FilterList = []
-    allergens: FilterList = []
+    allergens: AllergenList = []
     occasion: ShortText | None = None
     goal: ShortText | None = None
     horizon_months: Annotated[int, Field(ge=0, le=600), NotBool] | None = None
@@ -378,7 +405,8 @@ class ShopperUpdate(Strict):
         """The keys every list applies as safety limits must have a usable type.
 
         A stored ``{"allergens": 5}`` or ``{"risk_level": 10**20}`` made every later
-        recommendation for the shopper fail (500); they are refused here instead.
+        recommendation for the shopper fail (500); they are refused here instead. Allergen
+        names are stored as canonical values ("peanuts" -> "peanut"); an unknown one is refused.
         """
         if profile is None:
             return None
@@ -390,6 +418,8 @@ class ShopperUpdate(Strict):
             or not all(isinstance(a, str) and 0 < len(a) <= 64 for a in allergens)
         ):
             raise ValueError(f"allergens must be a list of at most {C.MAX_LIST_FILTER} names")
+        if allergens is not None:  # stored as canonical values, as the filter compares them
+            profile = {**profile, "allergens": canonical_allergens(allergens)}
         level = profile.get("risk_level")
         if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5):
             raise ValueError("risk_level must be a whole number from 1 to 5")

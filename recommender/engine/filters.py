@@ -16,6 +16,7 @@ from .catalog import Catalog
 from .constants import EXCLUSIVE_TASTES, RELAXATION_LADDER, RISK_MAX_LEVEL, RISK_MIN_LEVEL
 from .datatypes import Filters
 from .errors import InvalidRequestError
+from .vocabulary import canonical_value
 
 # Asking for the key is satisfied by an item declaring any of the values too.
 IMPLIED_DIETARY: dict[str, frozenset[str]] = {"vegetarian": frozenset({"vegan"})}
@@ -67,6 +68,16 @@ def _lower(values: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(str(value).strip().lower() for value in values if str(value).strip())
 
 
+def _allergen_names(values: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The names to exclude for the allergens asked: each as given and its canonical value.
+
+    Catalog items carry canonical values (the importer refuses others), so a surface form
+    ("peanuts", "花生") must exclude its canonical value ("peanut") or it would exclude nothing.
+    """
+    names = _lower(values)
+    return names | {canonical for name in names if (canonical := canonical_value("allergen", name))}
+
+
 def _taste_mask(catalog: Catalog, wanted: frozenset[str]) -> np.ndarray:
     """Items holding every wanted taste and none that excludes one of them (e.g. mild vs spicy)."""
     lookup = catalog.lookup
@@ -110,7 +121,7 @@ def hard_mask(catalog: Catalog, filters: Filters) -> np.ndarray:
     if filters.dietary:
         mask &= _dietary_mask(catalog, _lower(filters.dietary))
     if filters.allergens:
-        mask &= ~lookup.allergens.any_of(_lower(filters.allergens))
+        mask &= ~lookup.allergens.any_of(_allergen_names(filters.allergens))
     if filters.risk_max is not None:
         with np.errstate(invalid="ignore"):  # unrated (NaN) items never pass
             mask &= lookup.risk_level <= int(filters.risk_max)

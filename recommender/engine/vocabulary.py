@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,28 @@ def surface_forms(path: Path = VOCABULARY_PATH) -> tuple[tuple[str, str, str, st
                     forms.append((str(form).lower(), language, section, str(canonical)))
     forms.sort(key=lambda form: (-len(form[0]), form))
     return tuple(forms)
+
+
+def _normalised(name: str) -> str:
+    """Comparable form of a name: NFKC (full-width letters), lowercase, "_" as space, one space."""
+    return " ".join(unicodedata.normalize("NFKC", str(name)).lower().replace("_", " ").split())
+
+
+@lru_cache(maxsize=16)
+def _canonical_lookup(section: str, path: Path = VOCABULARY_PATH) -> dict[str, str]:
+    """Normalised name → canonical value for one section: the keys and every zh/en surface form."""
+    lookup: dict[str, str] = {}
+    for form, _language, form_section, canonical in surface_forms(path):
+        if form_section == section:
+            lookup.setdefault(_normalised(form), canonical)
+    return lookup
+
+
+def canonical_value(section: str, name: str, path: Path = VOCABULARY_PATH) -> str | None:
+    """The canonical value that `name` stands for in `section`, or None if the section has none.
+
+    `name` may be the canonical value or any of its surface forms, in any case and with
+    "_" or spaces: canonical_value("allergen", " Peanuts ") and ("allergen", "花生") give
+    "peanut", ("allergen", "Tree Nut") gives "tree_nut".
+    """
+    return _canonical_lookup(section, path).get(_normalised(name))
