@@ -40,7 +40,7 @@ from recommender.config import Settings
 from recommender.customers import CustomerValues
 from recommender.experiments import assign_variant
 from recommender.storage import frames, queries
-from recommender.storage.db import readonly, refresh_statistics, session_factory
+from recommender.storage.db import lock_until_commit, readonly, refresh_statistics, session_factory
 from recommender.storage.frames import as_utc
 from recommender.storage.models import Item, Offer, Shopper, utcnow
 
@@ -784,8 +784,10 @@ class RankingService:
         discount never exceeds the margin cap, whatever the order's size).
         """
         with self.sessions.begin() as session:
-            # one answer of a shopper at a time (a row lock on PostgreSQL; SQLite has one writer)
-            session.get(Shopper, shopper_id, with_for_update=True)
+            # One answer of a shopper at a time, shopper row or not (an offer can be shown to a
+            # shopper id that has none): otherwise two accepts racing on PostgreSQL could both
+            # find no open grant and grant twice. SQLite has one writer at a time anyway.
+            lock_until_commit(session, f"offer-answer:{shopper_id}")
             shown = queries.last_shown_offer(session, shopper_id, offer_code)
             if shown is None:
                 raise NotFound(f"offer '{offer_code}' was not shown to shopper '{shopper_id}'")

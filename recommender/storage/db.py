@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -106,3 +106,18 @@ def refresh_statistics(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
+
+
+def lock_until_commit(session: Session, key: str) -> None:
+    """Hold a lock named ``key`` until the session's transaction ends, whether or not any row
+    stands for it (a row lock on a shopper who has no row yet locks nothing).
+
+    PostgreSQL: a transaction-level advisory lock on a 64-bit hash of the key, so two
+    transactions taking the same key run one after the other. SQLite: the transaction begins
+    now (a write session's ``BEGIN IMMEDIATE`` takes the database's one write lock), since
+    a session begins lazily, at its first statement.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    else:
+        session.connection()

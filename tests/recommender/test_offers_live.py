@@ -815,3 +815,33 @@ def test_a_failing_refit_keeps_the_last_good_customer_values_and_model(offers, c
     with pytest.raises(RuntimeError, match="simulated failure"):
         service.refit()
     assert service.snapshot() is after  # still serving the last good model
+
+
+def test_answers_of_a_shopper_without_a_row_wait_for_each_other(offers, client, service_headers, sessions) -> None:
+    """An offer can be shown to a shopper id with no shopper row: a row lock would lock nothing and
+    two accepts racing on PostgreSQL could both grant. The answer waits for the shopper's lock."""
+    from recommender.storage.db import lock_until_commit
+    from recommender.storage.models import Shopper
+
+    only_offer(sessions, "TENOFF", "amount", 10.0)
+    body = get_offer(client, service_headers, shopper="ghost")
+    assert [o["code"] for o in body["offers"]] == ["TENOFF"]
+    with sessions() as session:
+        assert session.get(Shopper, "ghost") is None  # shown, and still no row
+    holder = sessions()
+    holder.begin()
+    lock_until_commit(holder, "offer-answer:ghost")  # another answer of this shopper, in flight
+    outcome: dict[str, Any] = {}
+
+    def accept() -> None:
+        outcome["response"] = answer(client, service_headers, "TENOFF", True, shopper="ghost")
+
+    racer = threading.Thread(target=accept)
+    racer.start()
+    racer.join(timeout=1.0)
+    assert racer.is_alive()  # waiting for the other answer to end
+    holder.commit()
+    holder.close()
+    racer.join(timeout=15)
+    assert not racer.is_alive() and outcome["response"].status_code == 201, outcome
+    assert outcome["response"].json()["granted"] is True and len(grants(sessions, "ghost")) == 1
