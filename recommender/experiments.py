@@ -5,8 +5,9 @@ An experiment is configured as JSON in ``DXE_EXPERIMENT``, e.g.
 overrides some of the service's default knobs (``diversity``, ``long_tail``, each 0..1).
 A shopper's variant is ``sha256(name + ":" + shopper_id)`` modulo the number of variants
 (sorted by name), so it never changes while the experiment runs and differs between
-experiments. Anonymous requests, and every request when no experiment runs, get the
-control variant ``A`` (the first one).
+experiments. Anonymous requests get the experiment's control: the variant named ``A`` or
+``control`` (either case), which every experiment must have exactly one of (otherwise the
+configuration is refused at start-up). Every request when no experiment runs gets ``A``.
 
 Kept free of the ranking engine's imports: the settings load it.
 """
@@ -19,6 +20,8 @@ import math
 from dataclasses import dataclass
 
 CONTROL_VARIANT = "A"
+#: Names a variant may have to be the control (compared case-insensitively); exactly one per experiment.
+CONTROL_NAMES = ("a", "control")
 TUNABLE = ("diversity", "long_tail")
 MAX_VARIANTS = 8
 MAX_NAME_LENGTH = 64
@@ -27,20 +30,26 @@ MAX_VARIANT_LENGTH = 8  # recommendation_log.variant is VARCHAR(8)
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: (variant, ((knob, value), ...)) pairs sorted by variant name."""
+    """A named experiment: (variant, ((knob, value), ...)) pairs sorted by variant name, and
+    ``control``, the variant anonymous requests get (one of them)."""
 
     name: str
     variants: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    control: str = CONTROL_VARIANT
+
+    def __post_init__(self) -> None:
+        if self.control not in self.names:
+            raise ValueError(f"control variant {self.control!r} is not one of the variants {', '.join(self.names)}")
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Variant names, control first."""
+        """Variant names sorted by name: the order of the hash buckets (not control first)."""
         return tuple(name for name, _ in self.variants)
 
     def assign(self, shopper_id: str | None) -> str:
-        """The shopper's stable variant."""
+        """The shopper's stable variant; the control for an anonymous request."""
         if not shopper_id:
-            return self.names[0]
+            return self.control
         digest = hashlib.sha256(f"{self.name}:{shopper_id}".encode()).digest()
         return self.names[int.from_bytes(digest[:8], "big") % len(self.variants)]
 
@@ -85,4 +94,16 @@ def parse_experiment(raw: str) -> Experiment | None:
             raise ValueError(f"variant {variant}: overrides must be an object with keys among {', '.join(TUNABLE)}")
         knobs = tuple(sorted((key, _knob(variant, key, value)) for key, value in overrides.items()))
         parsed.append((variant, knobs))
-    return Experiment(name=name.strip(), variants=tuple(parsed))
+    return Experiment(name=name.strip(), variants=tuple(parsed), control=_control(variants))
+
+
+def _control(variants: dict[str, object]) -> str:
+    """The one variant named ``A`` or ``control`` (either case); ValueError if none or several."""
+    controls = sorted(variant for variant in variants if variant.lower() in CONTROL_NAMES)
+    if len(controls) != 1:
+        found = f"found {', '.join(controls)}" if controls else f"got {', '.join(sorted(variants))}"
+        raise ValueError(
+            f'exactly one variant must be the control, named "A" or "control" '
+            f"(anonymous shoppers get it); {found}"
+        )
+    return controls[0]

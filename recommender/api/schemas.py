@@ -296,7 +296,7 @@ class OfferStats(BaseModel):
     accepted: int
     declined: int
     acceptance_rate: float  # accepted / answered (0 when unanswered)
-    posterior_mean: float  # Beta(1 + accepted, 1 + declined) mean: what the bandit believes
+    posterior_mean: float  # Beta(1 + accepted, 1 + declined) mean over every answer ever given (not just `since`)
     granted: int = 0  # accepts that became a grant (one open grant per shopper)
     redeemed: int = 0  # grants used on an order
     discount_given: float = 0.0  # CNY taken off those orders

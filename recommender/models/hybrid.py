@@ -94,12 +94,17 @@ class HybridModel(RecommenderModel):
                 blocks.append(normalise(model.score_users(users), model.user_items_[rows]))
             seen = components[0].user_items_[np.array([components[0].user_index_[u] for u in users])]
             item_ids = components[0].item_ids_
+            # a catalog of k items or fewer: every item is in the top k (argpartition needs kth < n)
+            everything = np.broadcast_to(np.arange(item_ids.size), (len(users), item_ids.size))
             best = -1.0
             for tail in itertools.product(self.weight_grid, repeat=len(components) - 1):
                 candidate = np.array((1.0, *tail))
                 blend = sum(w * b for w, b in zip(candidate, blocks, strict=True) if w)
                 blend[seen.nonzero()] = -np.inf
-                top = np.argpartition(-blend, self.k, axis=1)[:, : self.k]
+                if self.k < item_ids.size:
+                    top = np.argpartition(-blend, self.k, axis=1)[:, : self.k]
+                else:
+                    top = everything
                 order = np.take_along_axis(blend, top, axis=1).argsort(axis=1)[:, ::-1]
                 lists = item_ids[np.take_along_axis(top, order, axis=1)]
                 value = ndcg_at_k(lists.tolist(), relevant, self.k)

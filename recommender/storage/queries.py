@@ -500,6 +500,21 @@ def offer_answers(session: Session, segment: str) -> dict[str, tuple[int, int]]:
     return {code: (pair[0], pair[1]) for code, pair in counts.items()}
 
 
+def offer_answers_by_segment(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """Accepted and declined counts per (segment, offer code), all time: ``offer_answers`` for
+    every segment at once, the evidence the bandit learns from (for reports of its belief)."""
+    query = (
+        select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id))
+        .where(OfferEvent.event.in_((C.OFFER_ACCEPTED, C.OFFER_DECLINED)))
+        .group_by(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)
+    )
+    counts: dict[tuple[str, str], list[int]] = {}
+    for segment, code, event, n in session.execute(query):
+        pair = counts.setdefault((segment, code), [0, 0])
+        pair[0 if event == C.OFFER_ACCEPTED else 1] += int(n)
+    return {key: (pair[0], pair[1]) for key, pair in counts.items()}
+
+
 def request_refit(session: Session) -> int:
     """Record a staff refit request; returns its id (every worker acts on ids above its last)."""
     request = RefitRequest(created_at=utcnow())

@@ -208,3 +208,61 @@ def test_only_the_experiments_own_lists_and_outcomes_count(
     nothing_listed = {**order, "items": [{"item_id": outside, "quantity": 1}]}
     refused = ab_client.post("/api/v1/orders", json=nothing_listed, headers=service_headers)
     assert refused.status_code == 422 and "no item of this order" in refused.json()["detail"]
+
+
+# --- the control variant: the one named "A" or "control", whatever the names sort to -------------
+
+CONTROL_SPEC = {"name": "diversity-2", "variants": {"control": {}, "B": {"diversity": 1.0}}}
+
+
+@pytest.mark.parametrize(
+    ("variants", "control"),
+    [
+        ({"A": {}, "B": {"diversity": 0.9}}, "A"),
+        ({"control": {}, "B": {"diversity": 0.9}}, "control"),  # "B" sorts first
+        ({"Control": {}, "1": {"diversity": 0.9}, "2": {"long_tail": 0.5}}, "Control"),
+        ({"0": {"diversity": 0.9}, "A": {}}, "A"),  # digits sort before "A"
+        ({"a": {}, "B": {"diversity": 0.9}}, "a"),
+    ],
+)
+def test_anonymous_requests_get_the_named_control(variants: dict[str, Any], control: str) -> None:
+    experiment = parse_experiment(json.dumps({"name": "x", "variants": variants}))
+    assert experiment.control == control
+    assert experiment.assign(None) == control and experiment.assign("") == control
+    assert assign_variant(experiment, None) == control
+    assert experiment.names == tuple(sorted(variants))  # the hash buckets keep the sorted order
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        {"B": {}, "C": {"diversity": 0.5}},  # no control
+        {"A": {}, "control": {"diversity": 0.5}},  # two controls
+        {"control": {}, "CONTROL": {"diversity": 0.5}},
+    ],
+)
+def test_a_configuration_without_exactly_one_control_is_refused_at_start_up(variants: dict[str, Any]) -> None:
+    raw = json.dumps({"name": "x", "variants": variants})
+    with pytest.raises(SettingsError, match='exactly one variant must be the control, named "A" or "control"'):
+        Settings.from_env({"DXE_EXPERIMENT": raw})
+
+
+def test_an_experiment_cannot_name_a_missing_control() -> None:
+    with pytest.raises(ValueError, match="not one of the variants"):
+        Experiment(name="x", variants=(("B", ()), ("C", ())))
+
+
+def test_anonymous_request_is_served_the_control_knobs(settings: Settings, catalog, service_headers) -> None:
+    configured = replace(settings, experiment=parse_experiment(json.dumps(CONTROL_SPEC)))
+    assert configured.knobs("control") == {"diversity": settings.diversity, "long_tail": settings.long_tail}
+    with TestClient(create_app(configured), raise_server_exceptions=False) as client:
+        response = client.post(
+            "/api/v1/recommendations",
+            json={"mode": "search", "query": "dress", "vertical": "fashion", "k": 3},
+            headers=service_headers,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["variant"] == "control"
+        experiment = configured.experiment
+        (treated,) = shoppers_in(experiment, "B", 1)
+        assert search(client, service_headers, treated)["variant"] == "B"

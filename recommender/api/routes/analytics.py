@@ -24,6 +24,7 @@ from recommender.api.schemas import CustomerReport, ExperimentReport, Moment, Of
 from recommender.clv.constants import SEGMENT_LABELS
 from recommender.customers import BUY_HORIZON_DAYS
 from recommender.offers_policy.constants import PRIOR_ALPHA, PRIOR_BETA
+from recommender.storage import queries
 from recommender.storage.models import Interaction, OfferEvent, Order, RecommendationLog, Shopper
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], dependencies=[StaffAuth])
@@ -95,7 +96,12 @@ def experiments(session: ReadSessionDep, settings: SettingsDep, since: Moment | 
 @router.get("/offers", response_model=OfferReport)
 def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, Any]:
     """Per segment and offer: shown, accepted, declined, acceptance rate, the bandit's belief, and what
-    the accepted ones cost (grants, redeemed on an order, discount given in CNY)."""
+    the accepted ones cost (grants, redeemed on an order, discount given in CNY).
+
+    ``since`` limits the counts (and the rows listed) to events from then; ``posterior_mean`` is
+    what the live policy believes whatever ``since`` is: the Beta posterior mean on every answer
+    ever given to that offer in that segment, as ``queries.offer_answers`` feeds the bandit.
+    """
     query = select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id)).group_by(
         OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)
     if since is not None:
@@ -124,11 +130,14 @@ def offers(session: ReadSessionDep, since: Moment | None = None) -> dict[str, An
     for segment, code, granted, redeemed, discount in session.execute(grants):
         row_of(segment, code).update(
             granted=int(granted), redeemed=int(redeemed), discount_given=round(float(discount), 2))
-    for row in rows.values():
+    # the bandit's belief: all-time answers (offers_for learns from all of them), not the window's
+    beliefs = queries.offer_answers_by_segment(session)
+    for key, row in rows.items():
         answered = row["accepted"] + row["declined"]
         row["acceptance_rate"] = round(row["accepted"] / answered, 6) if answered else 0.0
+        accepted, declined = beliefs.get(key, (0, 0))
         row["posterior_mean"] = round(
-            (PRIOR_ALPHA + row["accepted"]) / (PRIOR_ALPHA + PRIOR_BETA + answered), 6)
+            (PRIOR_ALPHA + accepted) / (PRIOR_ALPHA + PRIOR_BETA + accepted + declined), 6)
     return {"offers": [rows[key] for key in sorted(rows)]}
 
 
