@@ -79,47 +79,63 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _query_matchers() -> tuple[tuple[str, str, str, re.Pattern[str] | None], ...]:
-    """(form, section, canonical, compiled word pattern or None for Chinese forms), longest first."""
-    matchers = []
+def _query_forms() -> dict[str, tuple[dict[str, tuple[str, str, bool]], tuple[int, ...]]]:
+    """Query surface forms by first character: {char: ({form: (section, canonical, needs word
+    boundaries)}, form lengths longest first)}. Of forms spelt alike, the first in
+    ``surface_forms`` order (longest first, then alphabetical) stands."""
+    by_first: dict[str, dict[str, tuple[str, str, bool]]] = {}
     for form, _language, section, canonical in surface_forms():
         if section not in QUERY_ATTRIBUTE_SECTIONS or not form:
             continue
-        pattern = (
-            None if _CJK_CHAR.search(form) else re.compile(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])")
-        )
-        matchers.append((form, section, canonical, pattern))
-    return tuple(matchers)
+        # Latin forms match whole words only ("red" not in "bored"); Chinese forms anywhere.
+        by_first.setdefault(form[0], {}).setdefault(form, (section, canonical, not _CJK_CHAR.search(form)))
+    return {
+        first: (forms, tuple(sorted({len(form) for form in forms}, reverse=True)))
+        for first, forms in by_first.items()
+    }
+
+
+def _word_char(text: str, index: int) -> bool:
+    """Whether ``text[index]`` exists and is a Latin letter or digit (a word goes on there)."""
+    return 0 <= index < len(text) and ("a" <= text[index] <= "z" or "0" <= text[index] <= "9")
 
 
 def _match_attributes(text: str) -> tuple[list[str], str]:
     """Attribute tokens found in `text` and the text with the matched spans blanked out.
 
     Matches are chosen leftmost-longest without overlap, as a tokenizer would:
-    "不辣" yields mild and not also spicy, "麻辣的" spicy and not also numbing.
+    "不辣" yields mild and not also spicy, "麻辣的" spicy and not also numbing. One pass over
+    the text: at each position the longest form starting there (looked up by its first
+    character), else the next position.
     """
     lowered = text.lower()
-    spans: list[tuple[int, int, str, str]] = []
-    for form, section, canonical, pattern in _query_matchers():
-        if pattern is None:
-            start = lowered.find(form)
-            while start >= 0:
-                spans.append((start, start + len(form), section, canonical))
-                start = lowered.find(form, start + 1)
-        else:
-            spans.extend((m.start(), m.end(), section, canonical) for m in pattern.finditer(lowered))
-    spans.sort(key=lambda span: (span[0], span[0] - span[1]))
+    forms_by_first = _query_forms()
     found: list[str] = []
     remainder = list(lowered)
-    covered_until = 0
-    for start, end, section, canonical in spans:
-        if start < covered_until:
-            continue
-        covered_until = end
-        remainder[start:end] = [" "] * (end - start)
-        token = attribute_token(section, canonical)
-        if token not in found:
-            found.append(token)
+    position, size = 0, len(lowered)
+    while position < size:
+        entry = forms_by_first.get(lowered[position])
+        matched = 0
+        if entry is not None:
+            forms, lengths = entry
+            for length in lengths:
+                if position + length > size:
+                    continue
+                form = forms.get(lowered[position : position + length])
+                if form is None:
+                    continue
+                if form[2] and (_word_char(lowered, position - 1) or _word_char(lowered, position + length)):
+                    continue
+                token = attribute_token(form[0], form[1])
+                if token not in found:
+                    found.append(token)
+                matched = length
+                break
+        if matched:
+            remainder[position : position + matched] = [" "] * matched
+            position += matched
+        else:
+            position += 1
     return found, "".join(remainder)
 
 
