@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
@@ -95,6 +95,10 @@ def update_shopper(
     return shopper
 
 
+# Statements run on every list shown, built once (their bound values vary, not their shape).
+_ITEM_ROWS = select(Item.__table__).where(Item.id.in_(bindparam("ids", expanding=True)))
+
+
 def item_rows(session: Session, ids: Iterable[str]) -> dict[str, Row[Any]]:
     """Read-only item rows keyed by id (unknown ids are absent): what a card needs, without
     the ORM's identity map and change tracking. Rows have the same attribute names as Item.
@@ -103,8 +107,7 @@ def item_rows(session: Session, ids: Iterable[str]) -> dict[str, Row[Any]]:
     found: dict[str, Row[Any]] = {}
     for start in range(0, len(wanted), 500):
         # the session's connection directly: a Core statement needs none of the ORM's execution machinery
-        statement = select(Item.__table__).where(Item.id.in_(wanted[start : start + 500]))
-        for row in session.connection().execute(statement):
+        for row in session.connection().execute(_ITEM_ROWS, {"ids": wanted[start : start + 500]}):
             found[row.id] = row
     return found
 
@@ -154,22 +157,32 @@ def feedback_events(session: Session, shopper_id: str, since: datetime, session_
     rows: the shopper's dislikes and, for the items they disliked, every like, cart and purchase
     (all time: a dislike excludes an item until a later one takes it back, however much later),
     and their ``session_types`` events since ``since`` (the conversation's feedback)."""
-    table = Interaction.__table__.c
-    disliked = select(table.item_id).where(table.shopper_id == shopper_id, table.type == "dislike")
     return list(
         session.connection().execute(  # Core on the session's connection: the ORM layer adds nothing here
-            select(table.created_at, table.item_id, table.type, table.used_for_personalisation)
-            .where(
-                table.shopper_id == shopper_id,
-                or_(
-                    table.type == "dislike",
-                    and_(table.type.in_(UNDISLIKE_TYPES), table.item_id.in_(disliked)),
-                    and_(table.created_at >= since, table.type.in_(tuple(session_types))),
-                ),
-            )
-            .order_by(table.created_at.desc(), table.id.desc())
+            _FEEDBACK_EVENTS, {"shopper": shopper_id, "since": since, "types": tuple(session_types)}
         )
     )
+
+
+def _feedback_events_statement() -> Any:
+    table = Interaction.__table__.c
+    shopper = bindparam("shopper")
+    disliked = select(table.item_id).where(table.shopper_id == shopper, table.type == "dislike")
+    return (
+        select(table.created_at, table.item_id, table.type, table.used_for_personalisation)
+        .where(
+            table.shopper_id == shopper,
+            or_(
+                table.type == "dislike",
+                and_(table.type.in_(UNDISLIKE_TYPES), table.item_id.in_(disliked)),
+                and_(table.created_at >= bindparam("since"), table.type.in_(bindparam("types", expanding=True))),
+            ),
+        )
+        .order_by(table.created_at.desc(), table.id.desc())
+    )
+
+
+_FEEDBACK_EVENTS = _feedback_events_statement()
 
 
 def add_interaction(
@@ -562,8 +575,11 @@ def log_recommendation(
         filters=filters,
         items=items,
     )
-    session.connection().execute(insert(RecommendationLog.__table__).values(**row))
+    session.connection().execute(_LOG_RECOMMENDATION, row)
     return str(row["id"])
+
+
+_LOG_RECOMMENDATION = insert(RecommendationLog.__table__)
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
