@@ -60,6 +60,7 @@ from recommender.models.rules import AssociationRulesModel  # noqa: E402
 DATASET = "movielens-100k"
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "reco.json"
+QUICK_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "reco_quick.json"  # --quick smoke runs
 VALIDATION_RATIO = 0.9  # inner split of the training part: inner train close to the full train
 VALIDATION_SEEDS = (1, 2, 3)  # inner folds averaged, to damp the noise of one small held-out slice
 #: Hyper-parameters proportional to the data size: rescaled from the inner to the full training set.
@@ -421,13 +422,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="folder holding movielens-100k/"
     )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results file (merged)")
+    parser.add_argument(
+        "--output", type=Path, default=None,
+        help=f"JSON results file (merged); default {DEFAULT_OUTPUT.name}, or {QUICK_OUTPUT.name} with --quick",
+    )
     parser.add_argument(
         "--models", nargs="+", default=MODEL_CHOICES, choices=MODEL_CHOICES, help="models to run"
     )
     parser.add_argument("--quick", action="store_true", help="first grid point only (smoke run)")
     args = parser.parse_args(argv)
-    run(args.data_dir, args.output, args.models, args.quick)
+    # a smoke run's figures never replace the real ones the summary and the README quote
+    output = args.output or (QUICK_OUTPUT if args.quick else DEFAULT_OUTPUT)
+    run(args.data_dir, output, args.models, args.quick)
     return 0
 
 

@@ -99,7 +99,7 @@ class AssociationRulesModel(RecommenderModel):
         b = np.array([int(self.rules_["consequent"].iloc[i]) for i in single], dtype=np.int64)
         self.strength_ = sp.csr_matrix((strength[single], (a, b)), shape=(n, n))
         multi = np.flatnonzero(sizes > 1)
-        self._multi = [
+        self.multi_rules_ = [
             (
                 np.array(sorted(int(x) for x in self.rules_["antecedent"].iloc[i]), dtype=np.int64),
                 int(self.rules_["consequent"].iloc[i]),
@@ -117,10 +117,10 @@ class AssociationRulesModel(RecommenderModel):
                 continue
             if self.strength_.nnz:
                 scores[position] = self.strength_[items].max(axis=0).toarray().ravel()
-            if self._multi:
+            if self.multi_rules_:
                 mask = np.zeros(len(self.item_ids_), dtype=bool)
                 mask[items] = True
-                for antecedent, consequent, value in self._multi:
+                for antecedent, consequent, value in self.multi_rules_:
                     if value > scores[position, consequent] and mask[antecedent].all():
                         scores[position, consequent] = value
         return scores

@@ -221,15 +221,21 @@ def test_short_synthetic_run_with_an_open_loop(tmp_path: Path) -> None:
 
 
 def test_target_report_judges_what_was_measured() -> None:
-    measured = {"p99_ms": 3.9, "http_p99_ms@c50": 262.0, "http_p99_ms@open": 18.2, "open_clients": 50}
+    measured = {"p99_ms": 3.9, "http_p99_ms@c50": 262.0, "http_p99_ms@open": 18.2, "open_clients": 50,
+                "open_rate": 1.0, "open_seconds": 60.0}
     lines = serve.target_report(measured).splitlines()
     assert lines[0] == "targets (set for 100,000 items)"
     assert lines[1].startswith("  in-process") and lines[1].endswith("ok")
     assert "open loop" in lines[2] and lines[2].endswith("ok")
     assert "closed loop" in lines[3] and lines[3].endswith("MISS")
-    # a short open loop with fewer shoppers is not the target's form; c=50 absent: nothing to judge
+    # an open loop with fewer shoppers, a lower rate or too short is not the target's load: said so,
+    # not judged; c=50 absent: nothing to judge
     short = serve.target_report({"p99_ms": 12.0, "http_p99_ms@open": 5.0, "open_clients": 4}).splitlines()
-    assert len(short) == 2 and short[1].endswith("MISS")
+    assert len(short) == 3 and short[1].endswith("MISS") and short[2].endswith("not the target's 50 clients")
+    slow = {**measured, "open_rate": 0.05}
+    assert serve.target_report(slow).splitlines()[2].endswith("not the target's 1 request/s per client")
+    brief = {**measured, "open_seconds": 10.0}
+    assert serve.target_report(brief).splitlines()[2].endswith("shorter than 30 s (or its length unknown)")
 
 
 def test_closed_loop_floor_is_littles_law() -> None:
