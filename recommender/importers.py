@@ -41,7 +41,10 @@ Order columns (one row per order line, keyed by ``order_id`` + ``item_id``)
     ``order_id`` (required), ``shopper_id`` (required; created if unknown, with the
     default consent), ``item_id`` (must exist), ``quantity`` (int ≥ 1, default 1),
     ``price`` (unit price, default the item's), ``ordered_at`` (ISO 8601, required;
-    without a zone it is UTC). Each line also records a ``purchase`` interaction.
+    without a zone it is UTC). Each line also records a ``purchase`` interaction. A row
+    without a price (absent or empty) for a line already stored keeps that line's unit
+    price: only a new line takes the item's current price, so re-importing a file after a
+    price change does not rewrite past revenue.
 
 Offer columns (``import offers FILE``: the promotions the offer policy chooses from)
     ``code`` (required, unique; as ``id``), ``segment`` (a segment code: new, promising,
@@ -520,7 +523,14 @@ def _upsert_orders(
     errors: list[str] = []
     for row in rows:
         item = items[row["item_id"]]
-        unit_price = row["price"] if row["price"] is not None else settings.to_cny(float(item.price), item.currency)
+        order = orders.get(row["order_id"])
+        line = None if order is None else next((ln for ln in order.lines if ln.item_id == item.id), None)
+        if row["price"] is not None:
+            unit_price = row["price"]
+        elif line is not None:  # a stored line keeps its price: the catalog's may have changed since
+            unit_price = float(line.unit_price)
+        else:
+            unit_price = settings.to_cny(float(item.price), item.currency)
         if round(unit_price, 2) >= MAX_AMOUNT:  # checked before anything is added: no autoflush sends it
             errors.append(f"{row['location']}: the item's price, {unit_price:.2f} CNY, is too large for an order "
                           f"line (must be below {MAX_AMOUNT:.0f})")
@@ -529,7 +539,6 @@ def _upsert_orders(
             session, row["shopper_id"], default_consent=settings.default_consent, channel=C.IMPORT_SOURCE
         )
         shoppers[shopper.id] = shopper
-        order = orders.get(row["order_id"])
         if order is None:
             order = Order(id=row["order_id"], shopper_id=shopper.id, ordered_at=row["ordered_at"],
                           currency=C.BASE_CURRENCY, source=C.IMPORT_SOURCE, total=0.0)
@@ -539,7 +548,6 @@ def _upsert_orders(
             order.ordered_at = row["ordered_at"]
         touched.setdefault(order.id, row["location"])
         order.ordered_at = min(_aware(order.ordered_at), row["ordered_at"])
-        line = next((ln for ln in order.lines if ln.item_id == item.id), None)
         if line is None:
             order.lines.append(OrderLine(item_id=item.id, quantity=row["quantity"], unit_price=unit_price))
             created += 1

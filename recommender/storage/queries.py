@@ -12,6 +12,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from recommender import constants as C
@@ -44,23 +45,38 @@ def get_or_create_shopper(
     channel: str | None = None,
     language: str | None = None,
 ) -> Shopper:
-    """Return the shopper, creating it with the default consent if unknown."""
+    """Return the shopper, creating it with the default consent if unknown.
+
+    Safe when two transactions create the same new shopper at once: the row is inserted with
+    ON CONFLICT DO NOTHING, and the one that finds it already there reads the other's row
+    (PostgreSQL makes it wait for that insert's commit; SQLite runs one writer at a time).
+    """
     shopper = session.get(Shopper, shopper_id)
-    if shopper is None:
-        now = utcnow()
-        shopper = Shopper(
-            id=shopper_id,
-            channel=channel or C.DEFAULT_CHANNEL,
-            language=language or C.DEFAULT_LANGUAGE,
-            consent=default_consent,
-            consent_updated_at=None,
-            profile={},
-            created_at=now,
-            updated_at=now,
-        )
+    if shopper is not None:
+        return shopper
+    now = utcnow()
+    fields: dict[str, Any] = dict(
+        id=shopper_id,
+        channel=channel or C.DEFAULT_CHANNEL,
+        language=language or C.DEFAULT_LANGUAGE,
+        consent=default_consent,
+        consent_updated_at=None,
+        profile={},
+        created_at=now,
+        updated_at=now,
+    )
+    upsert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(session.get_bind().dialect.name)
+    if upsert is None:  # another database: a plain insert
+        shopper = Shopper(**fields)
         session.add(shopper)
         session.flush()
-    return shopper
+        return shopper
+    # inserted here, or by a concurrent request first (its row, read once it committed)
+    session.execute(upsert(Shopper.__table__).values(**fields).on_conflict_do_nothing(index_elements=["id"]))
+    stored = session.get(Shopper, shopper_id)
+    if stored is None:  # not a conflict on the id after all
+        raise RuntimeError(f"shopper {shopper_id!r} was neither inserted nor found")
+    return stored
 
 
 def update_shopper(
