@@ -478,11 +478,11 @@ class RankingService:
         wanted = request.filters
         now = time.time()
         with self.reads.begin() as session:
-            shopper = session.get(Shopper, request.shopper_id) if request.shopper_id else None
+            shopper = queries.shopper_row(session, request.shopper_id) if request.shopper_id else None
             personalised = bool(shopper is not None and shopper.consent)
             if request.mode in C.ANCHORED_MODES and not request.anchor_item_id:
                 raise InvalidRequest(f"anchor_item_id is required for mode '{request.mode}'")
-            if request.anchor_item_id and session.get(Item, request.anchor_item_id) is None:
+            if request.anchor_item_id and not queries.item_exists(session, request.anchor_item_id):
                 raise NotFound(f"unknown anchor_item_id '{request.anchor_item_id}'")
             events = self._feedback_events(session, shopper.id, now) if shopper else []
             disliked = _still_disliked(events)

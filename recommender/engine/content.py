@@ -139,10 +139,11 @@ class ContentModel:
             better = contribution > peak[holders]  # strictly: the first (lowest) term wins ties
             peak[holders[better]] = contribution[better]
             best[holders[better]] = term
-        if rows is not None:
-            outside = np.ones(n_items, dtype=bool)
-            outside[np.asarray(rows, dtype=np.int64)] = False
-            scores[outside], best[outside] = 0.0, NO_TERM
+        if rows is not None:  # copy the rows' values into fresh arrays: cheaper than clearing the rest
+            rows = np.asarray(rows, dtype=np.int64)
+            kept_scores, kept_best = np.zeros(n_items), np.full(n_items, NO_TERM, dtype=np.int64)
+            kept_scores[rows], kept_best[rows] = scores[rows], best[rows]
+            return kept_scores, kept_best
         return scores, best
 
     def query_scores(
@@ -186,7 +187,8 @@ class ContentModel:
             return np.zeros(n_items)
         history = self.matrix_[items]
         profile = np.asarray(history.T @ weights).ravel()
-        terms = np.flatnonzero(profile)
+        terms = np.unique(history.indices)  # the profile is non-zero on the history's terms only
+        terms = terms[profile[terms] != 0]
         by_term = int((self.columns_.indptr[terms + 1] - self.columns_.indptr[terms]).sum())
         if candidates is None:
             scores = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()
@@ -200,14 +202,19 @@ class ContentModel:
                 scores[rows] = self.matrix_[rows] @ profile
             else:
                 scores[rows] = np.asarray(self.columns_[:, terms] @ profile[terms]).ravel()[rows]
-        # Take out each liked item's similarity to itself (1 for a non-empty row).
-        own = np.asarray(history.multiply(history).sum(axis=1)).ravel() * weights
-        if candidates is not None:
-            inside = np.zeros(n_items, dtype=bool)
-            inside[rows] = True
-            own = np.where(inside[items], own, 0.0)
+        # Take out each liked item's similarity to itself (1 for a non-empty row): the squares
+        # of each history row summed in stored order, as history.multiply(history).sum(axis=1).
+        row_of = np.repeat(np.arange(items.size), np.diff(history.indptr))
+        own = np.bincount(row_of, weights=history.data * history.data, minlength=items.size) * weights
+        if candidates is None:
+            np.subtract.at(scores, items, own)
+            return np.clip(scores, 0.0, None) / weights.sum()  # the subtraction can leave -1e-17
+        inside = np.zeros(n_items, dtype=bool)
+        inside[rows] = True
+        own = np.where(inside[items], own, 0.0)
         np.subtract.at(scores, items, own)
-        return np.clip(scores, 0.0, None) / weights.sum()  # the subtraction can leave -1e-17
+        scores[rows] = np.clip(scores[rows], 0.0, None) / weights.sum()  # every other item is 0 already
+        return scores
 
     def similarity_block(self, items: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Cosine similarity of each of ``items`` to each of ``rows`` (positions): a dense

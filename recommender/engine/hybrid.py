@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datatypes import Suggestion
-from .ranking import normalise, top_k
+from .ranking import top_k
 
 Reasons = dict[str, str]
 
@@ -40,16 +40,16 @@ class Blended:
 
     positions: np.ndarray
     scores: np.ndarray  # blended score of each of ``positions`` (rounded to 6 places, as shown)
-    parts: dict[str, np.ndarray]  # each signal's weighted, normalised score over the catalog
+    parts: dict[str, np.ndarray]  # each signal's weighted, normalised score over ``candidates``
     active: list[Signal]
-    total: np.ndarray  # the blended score over the catalog
-    candidates: np.ndarray  # positions that may be ranked
+    total: np.ndarray  # the blended score over ``candidates``
+    candidates: np.ndarray  # catalog positions that may be ranked, ascending
 
     def top(self, k: int, tiebreak: np.ndarray) -> Blended:
         """The same blend cut at ``k`` instead (a wider pool costs one top-k, not a new blend)."""
-        top = top_k(self.total, self.candidates, k, tiebreak)
-        scores = np.array([round(float(self.total[p]), 6) for p in top], dtype=float)
-        return Blended(top, scores, self.parts, self.active, self.total, self.candidates)
+        local = top_k(self.total, np.arange(self.candidates.size), k, tiebreak[self.candidates])
+        scores = np.array([round(float(value), 6) for value in self.total[local]], dtype=float)
+        return Blended(self.candidates[local], scores, self.parts, self.active, self.total, self.candidates)
 
     def explain(
         self,
@@ -61,11 +61,12 @@ class Blended:
         """Suggestions for ``positions`` with ``scores``: the reason of the signal with the largest
         weighted contribution that can explain the item, else ``fallback(position)``."""
         suggestions: list[Suggestion] = []
-        for position, score in zip(positions, scores, strict=True):
-            ordered = sorted(self.active, key=lambda s: -self.parts[s.name][position])
+        local = np.searchsorted(self.candidates, positions)  # each position's place among the candidates
+        for position, at, score in zip(positions, local.tolist(), scores, strict=True):
+            ordered = sorted(self.active, key=lambda s: -self.parts[s.name][at])
             reason: tuple[str, str, Reasons] | None = None
             for signal in ordered:
-                if self.parts[signal.name][position] <= 0:
+                if self.parts[signal.name][at] <= 0:
                     break
                 explanation = signal.explain(int(position))
                 if explanation:
@@ -91,12 +92,25 @@ def rank(
     k: int,
     tiebreak: np.ndarray,
 ) -> Blended:
-    """Top-k candidates (mask over the catalog) by the weighted sum of normalised signals."""
+    """Top-k candidates (mask over the catalog) by the weighted sum of normalised signals.
+
+    The blend is computed over the candidates only (arrays as long as the candidates, not the
+    catalog): the same values, in the same order of addition, as over the whole catalog.
+    """
     positions = np.flatnonzero(candidates)
     active = [signal for signal in signals if weights.get(signal.name, 0.0) > 0]
-    parts = {s.name: weights[s.name] * normalise(s.scores, positions) for s in active}
-    total = np.zeros(candidates.shape[0])
+    parts = {s.name: weights[s.name] * normalised_at(s.scores, positions) for s in active}
+    total = np.zeros(positions.size)
     for part in parts.values():
         total += part
     return Blended(np.array([], dtype=np.int64), np.array([]), parts, active, total, positions).top(k, tiebreak)
+
+
+def normalised_at(scores: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``normalise(scores, positions)[positions]``, computed for those positions alone."""
+    if positions.size == 0:
+        return np.zeros(0)
+    clipped = np.clip(scores[positions], 0.0, None)
+    peak = clipped.max()
+    return clipped / peak if peak > 0 else np.zeros(positions.size)
 

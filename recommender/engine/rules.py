@@ -69,7 +69,15 @@ class AssociationRules:
         shape = (n_items, n_items)
         self.confidence_ = sp.csr_matrix((confidence[good], (a[good], b[good])), shape=shape)
         self.lift_ = sp.csr_matrix((lift[good], (a[good], b[good])), shape=shape)
+        # confidence × lift, what a shopper's items are scored by (one row read per request)
+        self.strength_ = sp.csr_matrix((confidence[good] * lift[good], (a[good], b[good])), shape=shape)
         self.pair_rules_ = self._pair_rules(incidence)
+        self.pair_arrays_ = (  # the same rules as arrays: filtered on every request without pandas
+            self.pair_rules_["a"].to_numpy(dtype=np.int64),
+            self.pair_rules_["b"].to_numpy(dtype=np.int64),
+            self.pair_rules_["consequent"].to_numpy(dtype=np.int64),
+            (self.pair_rules_["confidence"] * self.pair_rules_["lift"]).to_numpy(dtype=float),
+        )
         return self
 
     def _pair_rules(self, incidence: sp.csr_matrix) -> pd.DataFrame:
@@ -149,16 +157,17 @@ class AssociationRules:
         partner = np.full(n_items, -1, dtype=np.int64)
         if items.size == 0:
             return np.zeros(n_items), np.full(n_items, -1, dtype=np.int64), partner
-        strength = self.confidence_[items].multiply(self.lift_[items]).tocoo()  # sparse (history, n_items)
+        strength = self.strength_[items].tocoo()  # sparse (history, n_items): confidence × lift
         scores, best = best_per_column(strength.row, strength.col, strength.data, n_items)
         because = np.where(best >= 0, items[best], -1)
-        pairs = self.pair_rules_
-        if len(pairs):
+        pair_a, pair_b, pair_consequent, pair_value = self.pair_arrays_
+        if pair_a.size:
             held = np.zeros(n_items, dtype=bool)
             held[items] = True
-            fired = pairs[held[pairs["a"].to_numpy()] & held[pairs["b"].to_numpy()]]
+            fired = np.flatnonzero(held[pair_a] & held[pair_b])
             for a, b, consequent, value in zip(
-                fired["a"], fired["b"], fired["consequent"], fired["confidence"] * fired["lift"], strict=True
+                pair_a[fired].tolist(), pair_b[fired].tolist(), pair_consequent[fired].tolist(),
+                pair_value[fired].tolist(), strict=True,
             ):
                 if value > scores[consequent]:
                     scores[consequent], because[consequent], partner[consequent] = value, a, b

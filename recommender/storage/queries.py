@@ -113,6 +113,20 @@ def update_shopper(
 
 # Statements run on every list shown, built once (their bound values vary, not their shape).
 _ITEM_ROWS = select(Item.__table__).where(Item.id.in_(bindparam("ids", expanding=True)))
+_ITEM_EXISTS = select(Item.__table__.c.id).where(Item.__table__.c.id == bindparam("id"))
+_SHOPPER_ROW = select(Shopper.__table__.c.id, Shopper.__table__.c.consent, Shopper.__table__.c.profile).where(
+    Shopper.__table__.c.id == bindparam("id")
+)
+
+
+def shopper_row(session: Session, shopper_id: str) -> Row[Any] | None:
+    """A shopper's ``id``, ``consent`` and ``profile`` as a read-only row (no ORM object), or None."""
+    return session.connection().execute(_SHOPPER_ROW, {"id": shopper_id}).first()
+
+
+def item_exists(session: Session, item_id: str) -> bool:
+    """Whether the catalog holds ``item_id``."""
+    return session.connection().execute(_ITEM_EXISTS, {"id": item_id}).first() is not None
 
 
 def item_rows(session: Session, ids: Iterable[str]) -> dict[str, Row[Any]]:

@@ -91,3 +91,21 @@ def test_k_and_filters_are_respected(dresses) -> None:
         assert len(ids) == min(k, 2) and set(ids) <= {"X1", "Y1"} and len(set(ids)) == len(ids)
     ranked, _ = engine.recommend(mode="recommend", filters=Filters(colour="blue"), k=5)
     assert [s.item_id for s in ranked] == ["Z1"]
+
+
+
+def test_pool_cosine_is_the_sparse_product() -> None:
+    """The dense block over the pool's own terms gives the sparse product's values (to rounding)."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from recommender.engine.rerank import pool_cosine
+
+    rows = sp.csr_matrix(normalize(sp.random(40, 5000, density=0.004, random_state=4, format="csr")))
+    rows = sp.vstack([rows, sp.csr_matrix((1, 5000)), rows[3]]).tocsr()  # an empty row, a duplicate of row 3
+    expected = np.clip((rows @ rows.T).toarray(), 0.0, 1.0)
+    got = pool_cosine(rows)
+    assert got.shape == (42, 42) and np.allclose(got, expected, rtol=0, atol=1e-12)
+    assert not got[40].any() and got[3, 41] == pytest.approx(1.0)  # empty: 0 to all; a twin: 1
+    assert pool_cosine(sp.csr_matrix((2, 10))).tolist() == [[0.0, 0.0], [0.0, 0.0]]
