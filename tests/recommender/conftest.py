@@ -39,11 +39,17 @@ requires_engine = pytest.mark.skipif(not ENGINE_PRESENT, reason="recommender/eng
 def pytest_configure(config: pytest.Config) -> None:
     """Markers used here."""
     config.addinivalue_line("markers", "sqlite_only: the behaviour only exists on SQLite")
+    config.addinivalue_line("markers", "postgresql_only: the behaviour only exists on PostgreSQL")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """SQLite-only behaviour (pragmas, file locking) is not collected for PostgreSQL."""
-    dropped = [i for i in items if i.get_closest_marker("sqlite_only") and "[postgresql" in i.nodeid]
+    """SQLite-only behaviour (pragmas, file locking) is not collected for PostgreSQL, nor
+    PostgreSQL-only behaviour (a NUMERIC column's precision) for SQLite."""
+    dropped = [
+        i for i in items
+        if (i.get_closest_marker("sqlite_only") and "[postgresql" in i.nodeid)
+        or (i.get_closest_marker("postgresql_only") and "[sqlite" in i.nodeid)
+    ]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [i for i in items if i not in dropped]

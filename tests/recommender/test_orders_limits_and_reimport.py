@@ -80,11 +80,9 @@ def test_an_order_too_large_to_store_is_refused_before_any_stock_is_taken(client
         assert session.get(Order, placed.json()["order_id"]).total == 9_900_000_000.0
 
 
-def test_a_value_the_database_refuses_is_a_422_not_a_500(client, service_headers, sessions, is_sqlite,
-                                                       monkeypatch) -> None:
+@pytest.mark.postgresql_only  # SQLite does not enforce the precision of a NUMERIC column
+def test_a_value_the_database_refuses_is_a_422_not_a_500(client, service_headers, sessions, monkeypatch) -> None:
     """The backstop: with the check skipped, PostgreSQL's numeric overflow still answers a 4xx."""
-    if is_sqlite:
-        pytest.skip("SQLite does not enforce the precision of a NUMERIC column")
     add_items(sessions, item("BIG", 900_000_000.0, 5000))
     monkeypatch.setattr(orders_route, "check_amounts", lambda *_args: None)
     before = counts(sessions)
