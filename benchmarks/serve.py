@@ -41,7 +41,9 @@ with session feedback (``feedback_p50_ms@eN``, ``feedback_p99_ms@eN``: with N ev
 for the synthetic catalog: the issue's "over HTTP at 50 concurrent clients"; what a lone
 shopper waits is ``http_p99_ms@c1``); ``rps`` is the best throughput over the levels;
 ``http_p50_ms@cN``, ``http_p99_ms@cN`` and ``rps@cN`` are every closed-loop level and
-``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run; ``server_cpu_ms@…`` is
+``http_p50_ms@open``, ``http_p99_ms@open``, ``rps@open`` the open-loop run (its load in
+``open_clients``, ``open_rate`` and ``open_seconds``: the target is judged only at 50 x 1 request/s for
+``OPEN_MIN_SECONDS`` or more); ``server_cpu_ms@…`` is
 the server's CPU time (user + system, all its processes and threads, from ``/proc``) per request
 at that level: unlike latency it hardly depends on what else the machine is doing. The client runs on the
 same cores as the server, so its own overhead is included in every figure. The curves are drawn
