@@ -210,12 +210,11 @@ class Engine:
             )
         else:
             suggestions, selection = self._outfit(self.catalog_.index[str(anchor_item_id)], filters, int(k))
-        unexplained = self._unexplained_reason(filters, query if mode in ("search", "recommend") else None,
-                                               selection.relaxed)
-        if unexplained is not None:
-            for suggestion in suggestions:
-                if suggestion.algorithm == FALLBACK_ALGORITHM:
-                    suggestion.reasons = dict(unexplained)
+        unexplained = [s for s in suggestions if s.algorithm == FALLBACK_ALGORITHM]
+        reasons = self._unexplained_reason(filters, query if mode in ("search", "recommend") else None,
+                                           selection.relaxed) if unexplained else None
+        for suggestion in unexplained if reasons is not None else []:
+            suggestion.reasons = dict(reasons)
         if filters.risk_max is not None:
             suggestions = self._with_risk_reason(suggestions, int(filters.risk_max))
         return suggestions, bool(suggestions) and selection.relaxed

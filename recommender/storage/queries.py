@@ -531,29 +531,27 @@ def answer_since(session: Session, shopper_id: str, offer_code: str, showing_id:
 
 def offer_answers(session: Session, segment: str) -> dict[str, tuple[int, int]]:
     """Accepted and declined counts per offer code in one segment (the bandit's evidence)."""
-    query = (
-        select(OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id))
-        .where(OfferEvent.segment == segment, OfferEvent.event.in_((C.OFFER_ACCEPTED, C.OFFER_DECLINED)))
-        .group_by(OfferEvent.offer_code, OfferEvent.event)
-    )
-    counts: dict[str, list[int]] = {}
-    for code, event, n in session.execute(query):
-        pair = counts.setdefault(code, [0, 0])
-        pair[0 if event == C.OFFER_ACCEPTED else 1] += int(n)
-    return {code: (pair[0], pair[1]) for code, pair in counts.items()}
+    return {code: pair for (_, code), pair in _answer_counts(session, segment).items()}
 
 
 def offer_answers_by_segment(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
     """Accepted and declined counts per (segment, offer code), all time: ``offer_answers`` for
     every segment at once, the evidence the bandit learns from (for reports of its belief)."""
+    return _answer_counts(session)
+
+
+def _answer_counts(session: Session, segment: str | None = None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(accepted, declined) per (segment, offer code), of one segment or of all."""
     query = (
         select(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event, func.count(OfferEvent.id))
         .where(OfferEvent.event.in_((C.OFFER_ACCEPTED, C.OFFER_DECLINED)))
         .group_by(OfferEvent.segment, OfferEvent.offer_code, OfferEvent.event)
     )
+    if segment is not None:
+        query = query.where(OfferEvent.segment == segment)
     counts: dict[tuple[str, str], list[int]] = {}
-    for segment, code, event, n in session.execute(query):
-        pair = counts.setdefault((segment, code), [0, 0])
+    for row_segment, code, event, n in session.execute(query):
+        pair = counts.setdefault((row_segment, code), [0, 0])
         pair[0 if event == C.OFFER_ACCEPTED else 1] += int(n)
     return {key: (pair[0], pair[1]) for key, pair in counts.items()}
 

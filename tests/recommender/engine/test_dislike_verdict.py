@@ -18,6 +18,7 @@ import pytest
 import scipy.sparse as sp
 
 from recommender.engine import Engine, Suggestion
+from recommender.engine.constants import INTERACTION_WEIGHTS
 from recommender.engine.interactions import (
     UNDISLIKE_TYPES,
     UserItemMatrix,
@@ -103,6 +104,12 @@ def session(*kinds: str, item: str = "x") -> SessionFeedback:
     return feedback_from_rows([(float(n), item, kind) for n, kind in enumerate(kinds)], now=100.0)
 
 
+def plain_sum(frame: pd.DataFrame, shape: tuple[int, int]) -> sp.csr_matrix:
+    """Every event's weight summed per (shopper, item): the matrix before the latest-word rule."""
+    rows = pd.Index(pd.unique(frame["shopper_id"])).get_indexer(frame["shopper_id"])
+    return sp.csr_matrix((frame["weight"].to_numpy(), (rows, frame["item"].to_numpy())), shape=shape)
+
+
 # --- the rule ------------------------------------------------------------------------------
 
 
@@ -113,15 +120,7 @@ def test_the_take_back_types_are_the_services() -> None:
 
 
 def test_counted_events_follow_the_latest_explicit_word() -> None:
-    weights = {
-        "view": 1.0,
-        "click": 2.0,
-        "like": 4.0,
-        "cart": 5.0,
-        "purchase": 8.0,
-        "dislike": -5.0,
-        "rating": -4.0,
-    }
+    weights = {**INTERACTION_WEIGHTS, "rating": -4.0}  # a 1-star rating
     cases = {
         # key: (types oldest first, which count)
         "disliked last": (["click", "like", "dislike"], [False, False, True]),
@@ -309,16 +308,7 @@ def test_items_without_a_dislike_sum_as_before() -> None:
     index = {i: p for p, i in enumerate("abcdefghij")}
     frame = prepare_interactions(raw, index)
     matrix = UserItemMatrix.build(frame, 10)
-    summed = sp.csr_matrix(
-        (
-            frame["weight"].to_numpy(),
-            (
-                pd.Index(pd.unique(frame["shopper_id"])).get_indexer(frame["shopper_id"]),
-                frame["item"].to_numpy(),
-            ),
-        ),
-        shape=matrix.matrix.shape,
-    ).toarray()
+    summed = plain_sum(frame, matrix.matrix.shape).toarray()
     rows = pd.Index(pd.unique(frame["shopper_id"])).get_indexer(frame["shopper_id"])
     has_dislike = np.zeros(summed.shape, dtype=bool)
     is_dislike = (frame["type"] == "dislike").to_numpy()
@@ -328,16 +318,7 @@ def test_items_without_a_dislike_sum_as_before() -> None:
     # without any dislike the whole matrix and its kinds are those of the plain sum
     clean = frame[frame["type"] != "dislike"].reset_index(drop=True)
     plain = UserItemMatrix.build(clean, 10)
-    reference = sp.csr_matrix(
-        (
-            clean["weight"].to_numpy(),
-            (
-                pd.Index(pd.unique(clean["shopper_id"])).get_indexer(clean["shopper_id"]),
-                clean["item"].to_numpy(),
-            ),
-        ),
-        shape=plain.matrix.shape,
-    )
+    reference = plain_sum(clean, plain.matrix.shape)
     reference.sum_duplicates()
     reference.sort_indices()
     assert np.array_equal(plain.matrix.indptr, reference.indptr) and np.array_equal(
